@@ -1,0 +1,177 @@
+// The local lab's process supervisor: starts the lab's processes, remembers exactly which ones it
+// started (in a pid file inside the run's state folder), and stops those and only those.
+//
+// Every process is its own process group (detached), so a stop reaches its children too, and a
+// Ctrl-C delivered to the terminal's foreground group does not kill the servers before the lab
+// has written its partial results; the lab stops them itself, in reverse start order.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** run as this Unix user when we are root (Postgres refuses to run as root). */
+  runAs?: string;
+  /** signal to stop it with (default SIGTERM); Postgres shuts down fastest on SIGINT. */
+  stopSignal?: NodeJS.Signals;
+}
+
+export interface ManagedProcess {
+  name: string;
+  pid: number;
+  logFile: string;
+  child: ChildProcess;
+  stopSignal: NodeJS.Signals;
+  /** resolves with the exit code (or the signal name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+interface PidRecord {
+  name: string;
+  pid: number;
+  /** /proc/<pid>/cmdline at start: a stop checks it so a reused pid is never signalled. */
+  cmdline: string;
+  stopSignal: NodeJS.Signals;
+}
+
+export const PID_FILE = 'processes.json';
+
+export class Supervisor {
+  readonly processes: ManagedProcess[] = [];
+  private readonly records: PidRecord[] = [];
+
+  constructor(readonly stateDir: string) {
+    mkdirSync(join(stateDir, 'logs'), { recursive: true });
+  }
+
+  start(name: string, command: string, args: string[], options: StartOptions = {}): ManagedProcess {
+    const logFile = join(this.stateDir, 'logs', `${name}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const asOtherUser = options.runAs !== undefined && process.getuid?.() === 0;
+    const [cmd, argv] = asOtherUser
+      ? ['runuser', ['-u', options.runAs!, '--', command, ...args]]
+      : [command, args];
+    const child = spawn(cmd, argv, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    const exited = new Promise<number | string>((resolve) => {
+      child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+      child.on('error', (err) => {
+        log.write(`failed to start ${cmd}: ${err.message}\n`);
+        resolve('spawn-error');
+      });
+    });
+    if (child.pid === undefined) {
+      throw new Error(`could not start ${name} (${command}): is it installed? See ${logFile}`);
+    }
+    const stopSignal = options.stopSignal ?? 'SIGTERM';
+    const managed: ManagedProcess = { name, pid: child.pid, logFile, child, stopSignal, exited };
+    this.processes.push(managed);
+    this.records.push({ name, pid: child.pid, cmdline: readCmdline(child.pid), stopSignal });
+    this.savePidFile();
+    return managed;
+  }
+
+  /** Stops every process this supervisor started, newest first, escalating to SIGKILL. */
+  async stopAll(graceMs = 10_000): Promise<void> {
+    for (const proc of [...this.processes].reverse()) {
+      await stopGroup(proc.pid, proc.stopSignal, graceMs, proc.exited);
+    }
+    this.processes.length = 0;
+    this.records.length = 0;
+    this.savePidFile();
+  }
+
+  /** Stops one named process (a test stopping a replica, for instance). */
+  async stop(name: string, graceMs = 10_000): Promise<void> {
+    const index = this.processes.findIndex((p) => p.name === name);
+    if (index < 0) throw new Error(`no process named ${name} in ${this.stateDir}`);
+    const [proc] = this.processes.splice(index, 1);
+    this.records.splice(this.records.findIndex((r) => r.pid === proc!.pid), 1);
+    await stopGroup(proc!.pid, proc!.stopSignal, graceMs, proc!.exited);
+    this.savePidFile();
+  }
+
+  private savePidFile(): void {
+    writeFileSync(join(this.stateDir, PID_FILE), JSON.stringify(this.records, null, 2));
+  }
+}
+
+/**
+ * Stops the processes recorded in a state folder's pid file by another (finished) lab run, e.g.
+ * a lab kept with `--keep`. Returns the names of the processes it stopped.
+ */
+export async function stopRecordedProcesses(stateDir: string, graceMs = 10_000): Promise<string[]> {
+  const file = join(stateDir, PID_FILE);
+  if (!existsSync(file)) return [];
+  const records = JSON.parse(readFileSync(file, 'utf8')) as PidRecord[];
+  const stopped: string[] = [];
+  for (const record of [...records].reverse()) {
+    if (!isAlive(record.pid) || readCmdline(record.pid) !== record.cmdline) continue;
+    await stopGroup(record.pid, record.stopSignal, graceMs);
+    stopped.push(record.name);
+  }
+  writeFileSync(file, '[]');
+  return stopped;
+}
+
+async function stopGroup(
+  pid: number,
+  signal: NodeJS.Signals,
+  graceMs: number,
+  exited?: Promise<unknown>,
+): Promise<void> {
+  if (!signalGroup(pid, signal)) return;
+  const gone = exited ?? waitUntilDead(pid, graceMs);
+  const timedOut = await Promise.race([
+    gone.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref()),
+  ]);
+  if (timedOut) {
+    signalGroup(pid, 'SIGKILL');
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilDead(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
