@@ -1,0 +1,134 @@
+// The SLA queries against what k6 really remote-writes into a real Prometheus: two k6 runners
+// (one testid, two instance_ids) load a local HTTP server whose latency and errors are known, and
+// the queries must aggregate both runners the way the verdict needs.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { Supervisor } from '../local/supervisor.ts';
+import { freePort, LOOPBACK } from '../local/ports.ts';
+import { ensureK6 } from '../k6/binary.ts';
+import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
+import { slaById, type K6Measure } from './catalogue.ts';
+import { slaQuery, sampleCount, httpErrorRatio } from './promql.ts';
+
+const TESTID = `promql-${process.pid}`;
+const SLOW_MS = 120;
+let stateDir: string;
+let supervisor: Supervisor;
+let server: Server;
+let promUrl: string;
+let runEnd: number;
+const summaries: Array<{ metrics: Record<string, Record<string, number>> }> = [];
+
+// Every 10th request is slow (SLOW_MS), every 20th answers 500: p95 lands on the slow ones.
+function startServer(port: number): Promise<Server> {
+  let n = 0;
+  const srv = createServer((req, res) => {
+    n += 1;
+    const slow = n % 10 === 0;
+    const fail = n % 20 === 5;
+    setTimeout(() => res.writeHead(fail ? 500 : 200).end('ok'), slow ? SLOW_MS : 0);
+  });
+  return new Promise((resolve) => srv.listen(port, LOOPBACK, () => resolve(srv)));
+}
+
+async function query(expr: string, time: number): Promise<number | undefined> {
+  const url = `${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}&time=${time / 1000}`;
+  const body = (await (await fetch(url)).json()) as { data: { result: Array<{ value: [number, string] }> } };
+  const value = body.data.result[0]?.value[1];
+  return value === undefined ? undefined : Number(value);
+}
+
+function runK6(k6: string, script: string, instance: number, env: NodeJS.ProcessEnv): Promise<number> {
+  const summary = join(stateDir, `summary-${instance}.json`);
+  const child = spawn(k6, ['run', '-q', '-o', 'experimental-prometheus-rw', '--tag', `testid=${TESTID}`,
+    '--tag', `instance_id=${instance}`, '--summary-export', summary, script], { env, stdio: 'ignore' });
+  return new Promise((resolve) => child.on('exit', (code) => {
+    summaries.push(JSON.parse(readFileSync(summary, 'utf8')));
+    resolve(code ?? -1);
+  }));
+}
+
+before(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'perflab-promql-'));
+  supervisor = new Supervisor(stateDir);
+  const [appPort, promPort] = [await freePort(), await freePort()];
+  server = await startServer(appPort);
+  promUrl = `http://${LOOPBACK}:${promPort}`;
+  writeFileSync(join(stateDir, 'prometheus.yml'), 'global: { scrape_interval: 15s }\n');
+  supervisor.start('prometheus', LOCAL_LAB_BINARIES.prometheus.path, [
+    `--config.file=${join(stateDir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(stateDir, 'tsdb')}`,
+    `--web.listen-address=${LOOPBACK}:${promPort}`, '--web.enable-remote-write-receiver',
+    '--enable-feature=native-histograms',
+  ]);
+  for (let i = 0; i < 100; i++) {
+    if ((await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const script = join(stateDir, 'script.js');
+  writeFileSync(script, `
+    import http from 'k6/http';
+    import { check } from 'k6';
+    import { Trend } from 'k6/metrics';
+    const selection = new Trend('career_selection_duration', true);
+    export const options = { vus: 2, iterations: 200 };
+    export default function () {
+      const res = http.get('http://${LOOPBACK}:${appPort}/', { tags: { endpoint: 'api' } });
+      selection.add(res.timings.duration);
+      check(res, { 'status is 200': (r) => r.status === 200 });
+    }`);
+  const env = { ...process.env, K6_PROMETHEUS_RW_SERVER_URL: `${promUrl}/api/v1/write`,
+    K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true', K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s', K6_NO_USAGE_REPORT: 'true' };
+  const k6 = ensureK6();
+  await Promise.all([runK6(k6, script, 0, env), runK6(k6, script, 1, env)]);
+  runEnd = Date.now() + 1000;
+  await new Promise((r) => setTimeout(r, 1500)); // the last remote-write push
+});
+
+after(async () => {
+  await supervisor.stopAll();
+  server.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const selector = `testid="${TESTID}"`;
+
+test('a time trend counts every sample of both runners', async () => {
+  const measure = slaById('career_selection_p95').measure;
+  assert.equal(measure.kind, 'k6');
+  const count = await query(sampleCount(measure as K6Measure, { selector }), runEnd);
+  // each iteration adds one sample to the trend
+  const expected = summaries.reduce((sum, s) => sum + s.metrics.iterations!.count!, 0);
+  assert.equal(expected, 400);
+  assert.equal(count, expected);
+});
+
+test('p95 across runners lands on the slow tenth of the requests', async () => {
+  const p95 = await query(slaQuery(slaById('api_p95'), { selector }), runEnd);
+  assert.ok(p95 !== undefined, 'no p95');
+  // native histogram buckets (schema 3) are about 9% wide
+  assert.ok(p95 >= SLOW_MS * 0.95 && p95 <= SLOW_MS * 1.3, `p95 ${p95} ms not near ${SLOW_MS} ms`);
+  const p95Fast = await query(slaQuery(slaById('career_selection_p95'), { selector }), runEnd);
+  assert.ok(p95Fast !== undefined && Math.abs(p95Fast - p95) / p95 < 0.15, 'custom trend differs from http_req_duration');
+});
+
+test('the http error ratio is exact across runners', async () => {
+  const ratio = await query(httpErrorRatio({ selector }), runEnd);
+  const failed = summaries.reduce((sum, s) => sum + s.metrics.http_req_failed!.passes!, 0);
+  assert.ok(failed > 0, 'the server made no errors');
+  assert.equal(ratio, failed / 400);
+});
+
+test('a rolling window sees the same distribution', async () => {
+  const p95 = await query(slaQuery(slaById('api_p95'), { selector, mode: 'window', window: '5m' }), runEnd);
+  assert.ok(p95 !== undefined && p95 >= SLOW_MS * 0.95 && p95 <= SLOW_MS * 1.3, `window p95 ${p95}`);
+});
+
+test('an SLA with no samples in the run has no value (not measured)', async () => {
+  assert.equal(await query(slaQuery(slaById('upload_10mb_p95'), { selector }), runEnd), undefined);
+});

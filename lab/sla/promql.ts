@@ -1,0 +1,108 @@
+// PromQL for the SLA catalogue, over what k6 remote-writes (experimental-prometheus-rw with
+// K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true) and what Prometheus scrapes from the target.
+//
+// Names as k6 v2.2.0 writes them (checked against a real run into Prometheus 2.42):
+//   time trends  -> native histograms `k6_<metric>_seconds` (e.g. k6_http_req_duration_seconds)
+//   rates        -> gauges `k6_<metric>_rate` holding the runner's cumulative ratio per series
+//   counters     -> `k6_<metric>_total`
+// Request tags (endpoint, name, status, expected_response) and run tags (testid, instance_id)
+// become labels.
+//
+// Two ways to read a run:
+//   - 'run': the whole run so far. k6's series are cumulative from the runner's start, so the
+//     instant value at the end of the run IS the run (no increase() extrapolation, which would
+//     drop the first push). Prometheus 2.42 has no last_over_time for native histograms, so
+//     evaluate the query at the run's end time, within the 5-minute lookback.
+//   - 'window': a rolling window (alerts, first-vs-last-window degradation) via rate().
+//
+// Percentiles aggregate correctly across runners because the histograms are summed before
+// histogram_quantile. Rate gauges cannot be weighted by their sample counts, so across several
+// runners a rate SLA here is the mean of the runners' ratios; the http error rate is exact (from
+// the request counter). The verdict uses each runner's k6 summary counts for exact rates.
+
+import { K6_METRIC_KINDS, type Sla, type K6Measure } from './catalogue.ts';
+
+export interface QueryOptions {
+  /** label matchers that select this run's k6 series, e.g. `testid="soak-20261123-1"`. */
+  selector: string;
+  /** 'run' (default): the whole run, evaluated at its end; 'window': rate over `window`. */
+  mode?: 'run' | 'window';
+  /** range for 'window' mode and for the target's memory peak, e.g. '5m'. */
+  window?: string;
+  /** label matchers for the target service's own metrics (memory). */
+  targetSelector?: string;
+}
+
+export const DEFAULT_TARGET_SELECTOR = 'job="target"';
+
+/** Prometheus series name of a k6 metric. */
+export function k6SeriesName(metric: K6Measure['metric']): string {
+  return K6_METRIC_KINDS[metric] === 'time-trend' ? `k6_${metric}_seconds` : `k6_${metric}_rate`;
+}
+
+function matchers(...parts: Array<string | undefined>): string {
+  return `{${parts.filter((p) => p && p.length > 0).join(',')}}`;
+}
+
+function tagMatchers(measure: K6Measure): string {
+  return Object.entries(measure.tags ?? {})
+    .map(([key, value]) => `${key}="${value}"`)
+    .join(',');
+}
+
+function requireWindow(opts: QueryOptions): string {
+  if (!opts.window) throw new Error(`query mode '${opts.mode}' needs a window, e.g. '5m'`);
+  return opts.window;
+}
+
+/** The series selected, over the run or as a rate over the window. */
+function over(series: string, opts: QueryOptions): string {
+  return opts.mode === 'window' ? `rate(${series}[${requireWindow(opts)}])` : series;
+}
+
+/** A percentile in ms of a time trend, across every runner. */
+export function percentileMs(measure: K6Measure, percentile: number, opts: QueryOptions): string {
+  const series = `${k6SeriesName(measure.metric)}${matchers(opts.selector, tagMatchers(measure))}`;
+  return `1000 * histogram_quantile(${percentile / 100}, sum(${over(series, opts)}))`;
+}
+
+/** How many samples a time trend saw (0 or no result = not measured). */
+export function sampleCount(measure: K6Measure, opts: QueryOptions): string {
+  const series = `${k6SeriesName(measure.metric)}${matchers(opts.selector, tagMatchers(measure))}`;
+  return `histogram_count(sum(${over(series, opts)}))`;
+}
+
+/** The HTTP error ratio, exact across runners, from k6_http_reqs_total's expected_response label. */
+export function httpErrorRatio(opts: QueryOptions): string {
+  const reqs = (extra?: string) => over(`k6_http_reqs_total${matchers(opts.selector, extra)}`, opts);
+  return `sum(${reqs('expected_response="false"')} or vector(0)) / sum(${reqs()})`;
+}
+
+/** The mean of the runners' ratios of a k6 Rate metric (see the note at the top). */
+export function meanRate(measure: K6Measure, opts: QueryOptions): string {
+  const series = `${k6SeriesName(measure.metric)}${matchers(opts.selector, tagMatchers(measure))}`;
+  return opts.mode === 'window'
+    ? `avg(avg_over_time(${series}[${requireWindow(opts)}]))`
+    : `avg(${series})`;
+}
+
+/** The target's peak resident memory in MB over the window. */
+export function targetMemoryPeakMb(opts: QueryOptions): string {
+  const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
+  return `max(max_over_time(process_resident_memory_bytes{${selector}}[${requireWindow(opts)}])) / 1048576`;
+}
+
+/** PromQL whose value is the SLA's quantity in its own unit (ms, ratio, MB). */
+export function slaQuery(sla: Sla, opts: QueryOptions): string {
+  const measure = sla.measure;
+  if (measure.kind === 'target') return targetMemoryPeakMb(opts);
+  if (measure.stat !== 'rate') return percentileMs(measure, measure.stat.percentile, opts);
+  if (measure.metric === 'http_req_failed') return httpErrorRatio(opts);
+  return meanRate(measure, opts);
+}
+
+/** PromQL that has a value (the measured one) exactly when the SLA is violated: for alerts. */
+export function violationExpr(sla: Sla, opts: QueryOptions): string {
+  const breach = sla.op === '<' ? '>=' : '<=';
+  return `(${slaQuery(sla, opts)}) ${breach} ${sla.threshold}`;
+}
