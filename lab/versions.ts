@@ -14,3 +14,66 @@ export const HELM = {
   module: 'helm.sh/helm/v3',
   version: 'v3.22.0',
 } as const;
+
+// --- the cluster lab (issue 2): Helm charts, images and kind, read by lab/config and the stacks ---
+
+/** A Helm chart pinned to one version in one repository. */
+export interface ChartPin {
+  repository: string;
+  chart: string;
+  version: string;
+}
+
+/** kube-prometheus-stack 88.x: Prometheus 3.x, Alertmanager, Grafana, prometheus-operator CRDs. */
+export const KUBE_PROMETHEUS_STACK_CHART: ChartPin = {
+  repository: 'https://prometheus-community.github.io/helm-charts',
+  chart: 'kube-prometheus-stack',
+  version: '88.5.0',
+};
+
+/** grafana/k6-operator 4.6.0 = operator 1.6.0 (TestRun `args`). */
+export const K6_OPERATOR_CHART: ChartPin = {
+  repository: 'https://grafana.github.io/helm-charts',
+  chart: 'k6-operator',
+  version: '4.6.0',
+};
+
+/** CloudNativePG operator chart 0.29.0 = operator 1.30.0 (k8s >= 1.29). */
+export const CNPG_OPERATOR_CHART: ChartPin = {
+  repository: 'https://cloudnative-pg.github.io/charts',
+  chart: 'cloudnative-pg',
+  version: '0.29.0',
+};
+
+/** CloudNativePG `cluster` chart: renders the Cluster CR (and its PodMonitor) from values. */
+export const CNPG_CLUSTER_CHART: ChartPin = {
+  repository: 'https://cloudnative-pg.github.io/charts',
+  chart: 'cluster',
+  version: '0.8.1',
+};
+
+/** OT-CONTAINER-KIT redis-operator (RedisCluster CRD redis.redis.opstreelabs.in/v1beta2). */
+export const REDIS_OPERATOR_CHART: ChartPin = {
+  repository: 'https://ot-container-kit.github.io/helm-charts',
+  chart: 'redis-operator',
+  version: '0.25.0',
+};
+
+/** OT-CONTAINER-KIT redis-cluster chart: renders the RedisCluster CR from values. */
+export const REDIS_CLUSTER_CHART: ChartPin = {
+  repository: 'https://ot-container-kit.github.io/helm-charts',
+  chart: 'redis-cluster',
+  version: '0.16.5',
+};
+
+/** CloudNativePG's own Postgres image (the cluster chart defaults to 16 unless told). */
+export const POSTGRES_IMAGE = { repository: 'ghcr.io/cloudnative-pg/postgresql', tag: '18.3', major: '18' } as const;
+
+/** Redis for the OT operator (its chart default v7.0.15 is old). */
+export const REDIS_IMAGE = { repository: 'quay.io/opstree/redis', tag: 'v7.4.4' } as const;
+
+/** redis_exporter sidecar, upstream image (the OT chart default v1.44.0 is old). */
+export const REDIS_EXPORTER_IMAGE = { repository: 'quay.io/oliver006/redis_exporter', tag: 'v1.87.0' } as const;
+
+/** kind and the node image it boots (k8s 1.36). */
+export const KIND = { version: 'v0.32.0', nodeImage: 'kindest/node:v1.36.1' } as const;

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LabConfigError, loadLabConfig, profileDefaults, resolveLabConfig, validateLabConfig } from './index.ts';
+import { SLA_CATALOGUE } from '../sla/catalogue.ts';
+import { CNPG_CLUSTER_CHART } from '../versions.ts';
+
+function issuesOf(overrides: unknown, profile?: string): Array<{ path: string; message: string }> {
+  try {
+    resolveLabConfig({ overrides, profile });
+  } catch (error) {
+    assert.ok(error instanceof LabConfigError, `expected a LabConfigError, got ${error}`);
+    return error.issues;
+  }
+  assert.fail(`config ${JSON.stringify(overrides)} was accepted`);
+}
+
+test('both profiles are valid as shipped, and kind is the default', () => {
+  for (const profile of ['kind', 'cloud'] as const) assert.deepEqual(validateLabConfig(profileDefaults(profile)), []);
+  const config = resolveLabConfig();
+  assert.equal(config.profile, 'kind');
+  assert.equal(config.cluster.context, 'kind-perflab');
+  assert.equal(config.postgres.instances, 3);
+  assert.equal(config.redis.shards, 3);
+  assert.equal(config.redis.replicasPerShard, 1);
+  assert.equal(config.charts.cnpgCluster.version, CNPG_CLUSTER_CHART.version);
+  assert.equal(config.slas, SLA_CATALOGUE);
+});
+
+test('LAB_PROFILE=cloud picks the cloud profile; a file overrides single fields and keeps the rest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labcfg-'));
+  const file = join(dir, 'lab.yaml');
+  writeFileSync(file, 'cluster:\n  context: prod-eu\npostgres:\n  parameters:\n    work_mem: 8MB\n');
+  const config = loadLabConfig({ env: { LAB_PROFILE: 'cloud' }, file });
+  assert.equal(config.profile, 'cloud');
+  assert.equal(config.cluster.context, 'prod-eu');
+  assert.equal(config.cluster.kubeconfig, '~/.kube/config');
+  assert.deepEqual(config.postgres.parameters, { work_mem: '8MB' }, 'an open map is replaced, not merged');
+  assert.equal(config.postgres.instances, 3);
+  assert.equal(loadLabConfig({ env: {} }).profile, 'kind');
+});
+
+const cases: Array<[string, unknown, string, RegExp, string?]> = [
+  ['unknown profile', { profile: 'minikube' }, 'profile', /one of kind, cloud, got "minikube"/],
+  ['unknown LAB_PROFILE', undefined, 'LAB_PROFILE', /one of kind, cloud, got "aws"/, 'aws'],
+  ['zero postgres instances', { postgres: { instances: 0 } }, 'postgres.instances', /integer from 1 to 9 \(3 = 1 primary \+ 2 streaming read replicas\), got 0/],
+  ['two redis shards', { redis: { shards: 2 } }, 'redis.shards', /from 3 to 16 .*got 2/],
+  ['remote-write receiver off', { monitoring: { remoteWriteReceiver: false } }, 'monitoring.remoteWriteReceiver', /must be true/],
+  ['chart version range', { charts: { k6Operator: { version: '^4.6.0' } } }, 'charts.k6Operator.version', /exact chart version .* got "\^4.6.0"/],
+  ['latest image tag', { target: { image: { tag: 'latest' } } }, 'target.image.tag', /not "latest"/],
+  ['unknown pool', { target: { pool: 'gpu' } }, 'target.pool', /one of data, app, load, monitoring, got "gpu"/],
+  ['unknown field', { postgres: { replicas: 2 } }, 'postgres.replicas', /not a lab config field; valid fields here: clusterName, instances/],
+  ['bad namespace', { namespaces: { data: 'Data_NS' } }, 'namespaces.data', /DNS label/],
+  ['duplicate namespaces', { namespaces: { app: 'perflab-data' } }, 'namespaces.app', /must differ from namespaces.data/],
+  ['requests above limits', { postgres: { resources: { requests: { memory: '2Gi' } } } }, 'postgres.resources.requests.memory', /must not exceed limits.memory \(1Gi\)/],
+  ['absolute kubeconfig', { cluster: { kubeconfig: '/root/.kube/config' } }, 'cluster.kubeconfig', /absolute path/],
+  ['kind context mismatch', { cluster: { context: 'docker-desktop' } }, 'cluster.context', /must be "kind-perflab"/],
+  ['bad alert matcher', { monitoring: { alertRoutes: [{ receiver: 'pager', matchers: ['severity=critical'] }] } }, 'monitoring.alertRoutes[0].matchers[0]', /a matcher such as/],
+  ['SLA numbers in config', { slas: [] }, 'slas', /lab\/sla\/catalogue.ts/],
+  ['numeric postgres parameter', { postgres: { parameters: { max_connections: 500 } } }, 'postgres.parameters.max_connections', /must be a string/],
+  ['chart path outside the repo', { target: { chartPath: '../elsewhere' } }, 'target.chartPath', /inside the repository/],
+];
+
+for (const [name, overrides, path, message, profile] of cases) {
+  test(`bad config: ${name} names ${path}`, () => {
+    const issues = issuesOf(overrides, profile);
+    const issue = issues.find((i) => i.path === path);
+    assert.ok(issue, `no issue for ${path}; got ${JSON.stringify(issues)}`);
+    assert.match(issue.message, message);
+  });
+}
+
+test('every problem of a config is reported at once, each naming its field', () => {
+  const issues = issuesOf({ postgres: { instances: 12 }, redis: { replicasPerShard: 3 }, monitoring: { retention: 'forever' } });
+  assert.deepEqual(issues.map((i) => i.path).sort(), ['monitoring.retention', 'postgres.instances', 'redis.replicasPerShard']);
+  const error = new LabConfigError(issues, 'lab.yaml');
+  assert.match(error.message, /invalid lab.yaml:\n {2}- /);
+});
+
+test('an unreadable or malformed config file is an error naming the file', () => {
+  assert.throws(() => loadLabConfig({ env: {}, file: '/nonexistent/lab.yaml' }), /LAB_CONFIG: cannot read \/nonexistent\/lab.yaml/);
+  const dir = mkdtempSync(join(tmpdir(), 'labcfg-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, 'postgres: [unclosed');
+  assert.throws(() => loadLabConfig({ env: {}, file }), /is not valid JSON or YAML/);
+});

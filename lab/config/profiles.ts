@@ -1,0 +1,131 @@
+// The two built-in profiles. `kind`: the 5-node kind cluster on one workstation (small requests,
+// so 4 workers of a laptop fit everything). `cloud`: an existing cluster reached through a
+// kubeconfig context, sized after the request's "5 nodes x 4 cores / 16 GB" environment.
+
+import {
+  CNPG_CLUSTER_CHART,
+  CNPG_OPERATOR_CHART,
+  K6_OPERATOR_CHART,
+  KUBE_PROMETHEUS_STACK_CHART,
+  POSTGRES_IMAGE,
+  REDIS_CLUSTER_CHART,
+  REDIS_EXPORTER_IMAGE,
+  REDIS_IMAGE,
+  REDIS_OPERATOR_CHART,
+} from '../versions.ts';
+import { SLA_CATALOGUE } from '../sla/catalogue.ts';
+import { DEFAULT_KIND_CLUSTER_NAME } from '../cluster/kindConfig.ts';
+import type { LabConfig, ProfileName } from './types.ts';
+
+export const PROFILES: readonly ProfileName[] = ['kind', 'cloud'];
+
+/** What both profiles share. */
+function common(): Omit<LabConfig, 'profile' | 'cluster'> {
+  return {
+    namespaces: {
+      operators: 'perflab-operators',
+      monitoring: 'perflab-monitoring',
+      data: 'perflab-data',
+      app: 'perflab-app',
+      load: 'perflab-load',
+    },
+    charts: {
+      kubePrometheusStack: { ...KUBE_PROMETHEUS_STACK_CHART },
+      k6Operator: { ...K6_OPERATOR_CHART },
+      cnpgOperator: { ...CNPG_OPERATOR_CHART },
+      cnpgCluster: { ...CNPG_CLUSTER_CHART },
+      redisOperator: { ...REDIS_OPERATOR_CHART },
+      redisCluster: { ...REDIS_CLUSTER_CHART },
+    },
+    images: {
+      postgres: { ...POSTGRES_IMAGE },
+      redis: { ...REDIS_IMAGE },
+      redisExporter: { ...REDIS_EXPORTER_IMAGE },
+    },
+    postgres: {
+      clusterName: 'perflab-pg',
+      instances: 3,
+      storageSize: '2Gi',
+      resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+      // The request's "connection_pool_size: 500" / "500+ concurrent database connections".
+      parameters: { max_connections: '600', shared_buffers: '128MB' },
+      database: 'app',
+      owner: 'app',
+      pool: 'data',
+    },
+    redis: {
+      clusterName: 'perflab-redis',
+      shards: 3,
+      replicasPerShard: 1,
+      storageSize: '1Gi',
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      pool: 'data',
+    },
+    monitoring: {
+      retention: '7d',
+      remoteWriteReceiver: true,
+      scrapeInterval: '15s',
+      prometheusStorageSize: '10Gi',
+      prometheusResources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+      disableControlPlaneTargets: true,
+      grafanaAdminUser: 'admin',
+      alertRoutes: [{ receiver: 'sla-violations', matchers: ['source="perflab-sla"'] }],
+      alertFor: '2m',
+      alertWindow: '5m',
+      pool: 'monitoring',
+    },
+    k6Operator: { pool: 'monitoring', runnerPool: 'load' },
+    target: {
+      releaseName: 'target-api',
+      chartPath: 'charts/target-api',
+      image: { repository: 'perflab/target-api', tag: '0.1.0' },
+      replicas: 2,
+      resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+      env: { NODE_ENV: 'production' },
+      serviceMonitor: true,
+      pool: 'app',
+    },
+    slas: SLA_CATALOGUE,
+  };
+}
+
+export function profileDefaults(profile: ProfileName): LabConfig {
+  const base = common();
+  if (profile === 'kind') {
+    return {
+      profile,
+      cluster: {
+        name: DEFAULT_KIND_CLUSTER_NAME,
+        context: `kind-${DEFAULT_KIND_CLUSTER_NAME}`,
+        kubeconfig: '~/.kube/config',
+        placement: 'pools',
+      },
+      ...base,
+    };
+  }
+  return {
+    profile,
+    cluster: { name: 'perflab', context: 'perflab', kubeconfig: '~/.kube/config', placement: 'pools' },
+    ...base,
+    postgres: {
+      ...base.postgres,
+      storageSize: '50Gi',
+      resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '3', memory: '12Gi' } },
+      parameters: { max_connections: '600', shared_buffers: '2GB', effective_cache_size: '6GB' },
+    },
+    redis: {
+      ...base.redis,
+      storageSize: '5Gi',
+      resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+    },
+    monitoring: {
+      ...base.monitoring,
+      retention: '15d',
+      prometheusStorageSize: '50Gi',
+      // On a managed cluster the control plane is not scrapeable either; self-managed ones may turn it on.
+      disableControlPlaneTargets: true,
+      prometheusResources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } },
+    },
+    target: { ...base.target, replicas: 3 },
+  };
+}

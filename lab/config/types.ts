@@ -1,0 +1,124 @@
+// The lab config: everything the stacks, kind and lab-up need to know, typed.
+// Profiles (profiles.ts) give complete defaults; a config file may override any field; the
+// result is validated (validate.ts) before anything is synthesized.
+
+import type { ChartPin } from '../versions.ts';
+import type { NodePool } from '../cluster/pools.ts';
+import type { Sla } from '../sla/catalogue.ts';
+
+export type ProfileName = 'kind' | 'cloud';
+
+export interface Resources {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+export interface ImagePin {
+  repository: string;
+  tag: string;
+}
+
+/** One Alertmanager route: alerts matching all `matchers` go to `receiver`. */
+export interface AlertRoute {
+  receiver: string;
+  /** Alertmanager matchers, e.g. 'severity="critical"' or 'sla=~"api_.*"'. */
+  matchers: string[];
+  /** where the receiver posts (Alertmanager webhook); omitted = the alert is visible in the UI only. */
+  webhookUrl?: string;
+  /** stop at this route (default true). */
+  continue?: boolean;
+}
+
+export interface LabConfig {
+  profile: ProfileName;
+  cluster: {
+    /** kind cluster name (kind profile) or a label for the lab (cloud). */
+    name: string;
+    /** kubeconfig context the stacks deploy into ('kind-<name>' on kind). */
+    context: string;
+    /** kubeconfig file; '~' is expanded by the providers, so nothing machine-specific lands in the JSON. */
+    kubeconfig: string;
+    /** 'pools': pin pods to node pools by label (kind labels its workers); 'none': let the scheduler decide. */
+    placement: 'pools' | 'none';
+  };
+  namespaces: {
+    operators: string;
+    monitoring: string;
+    data: string;
+    app: string;
+    load: string;
+  };
+  charts: {
+    kubePrometheusStack: ChartPin;
+    k6Operator: ChartPin;
+    cnpgOperator: ChartPin;
+    cnpgCluster: ChartPin;
+    redisOperator: ChartPin;
+    redisCluster: ChartPin;
+  };
+  images: {
+    postgres: ImagePin & { major: string };
+    redis: ImagePin;
+    redisExporter: ImagePin;
+  };
+  postgres: {
+    clusterName: string;
+    /** 3 = 1 primary + 2 streaming hot standbys (services <name>-rw, <name>-ro). */
+    instances: number;
+    storageSize: string;
+    storageClass?: string;
+    resources: Resources;
+    /** postgresql.conf parameters (strings, as CloudNativePG wants them). */
+    parameters: Record<string, string>;
+    database: string;
+    owner: string;
+    pool: NodePool;
+  };
+  redis: {
+    clusterName: string;
+    /** number of primaries (hash-slot shards). */
+    shards: number;
+    /** replicas per shard (the OT operator supports exactly as many followers as leaders: 1). */
+    replicasPerShard: number;
+    storageSize: string;
+    resources: Resources;
+    pool: NodePool;
+  };
+  monitoring: {
+    /** Prometheus retention, e.g. '15d'. */
+    retention: string;
+    /** must stay true: k6 remote-writes into Prometheus. */
+    remoteWriteReceiver: boolean;
+    scrapeInterval: string;
+    prometheusStorageSize: string;
+    prometheusResources: Resources;
+    /** turn off etcd/scheduler/controller-manager/kube-proxy scraping (kind binds them to localhost). */
+    disableControlPlaneTargets: boolean;
+    grafanaAdminUser: string;
+    alertRoutes: AlertRoute[];
+    /** how long an SLA must be violated before its alert fires, e.g. '2m'. */
+    alertFor: string;
+    /** PromQL range window of the alert expressions, e.g. '5m'. */
+    alertWindow: string;
+    pool: NodePool;
+  };
+  k6Operator: {
+    /** pool the operator's controller runs on (runners go to the `load` pool via the TestRun). */
+    pool: NodePool;
+    /** pool the TestRun builder schedules runners onto. */
+    runnerPool: NodePool;
+  };
+  target: {
+    releaseName: string;
+    /** path of the target service's Helm chart, relative to the repository root. */
+    chartPath: string;
+    image: ImagePin;
+    replicas: number;
+    resources: Resources;
+    env: Record<string, string>;
+    serviceMonitor: boolean;
+    pool: NodePool;
+  };
+  /** the SLA catalogue (lab/sla/catalogue.ts): read-only here, every number lives there. */
+  slas: readonly Sla[];
+}
