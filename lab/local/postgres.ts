@@ -1,0 +1,366 @@
+// The local lab's Postgres: one primary and two hot standbys streaming from it, on loopback.
+//
+// Same topology as the cluster's CloudNativePG `instances: 3` (services -rw / -ro), from the
+// Debian postgresql-15 package. Postgres refuses to run as root, so every server and tool runs as
+// the `postgres` Unix user with its files in a folder that user owns. All servers are started by
+// the Supervisor, so stopAll and the pid file cover them.
+//
+// Lab-only settings (documented in docs/local-data-tier.md): fsync and synchronous_commit are off
+// — a crash loses the lab's data, which is re-created on every run anyway, and a 2-core CI box
+// spends its time on the load test instead of on flushes.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import pg from 'pg';
+import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
+import { freePorts, LOOPBACK } from './ports.ts';
+import type { Supervisor } from './supervisor.ts';
+
+export const POSTGRES_USER = 'postgres';
+export const DATABASE = 'perflab';
+export const APP_ROLE = 'perflab_app';
+export const REPLICATION_ROLE = 'perflab_replicator';
+export const MONITOR_ROLE = 'perflab_monitor';
+export const REPLICA_COUNT = 2;
+
+/** Postgres' own limit on a unix socket path (sun_path is 108 bytes including the NUL). */
+const MAX_SOCKET_PATH = 107;
+
+export interface PostgresInstance {
+  /** supervisor name: `postgres-primary`, `postgres-replica-1`, ... */
+  name: string;
+  role: 'primary' | 'replica';
+  port: number;
+  dataDir: string;
+  /** the app role's URL for this instance. */
+  url: string;
+  /** stops this instance only (a test stopping a replica). */
+  stop: () => Promise<void>;
+}
+
+export interface Credentials {
+  user: string;
+  password: string;
+}
+
+export interface LocalPostgres {
+  database: string;
+  /** app role on the primary: writes go here. */
+  primaryUrl: string;
+  /** app role on each hot standby: reads go here. */
+  replicaUrls: string[];
+  app: Credentials;
+  /** a role with pg_monitor: what readiness checks and the exporter use. */
+  monitor: Credentials & { url: string };
+  /** the superuser, for admin work (migrations that need it, tests). TCP with scram. */
+  admin: Credentials & { url: string; host: string; port: number };
+  /** the folder of the unix sockets (trust auth; only postgres and root can enter it). */
+  socketDir: string;
+  /** where the data directories live (may be under os.tmpdir(), see rootDir's comment). */
+  rootDir: string;
+  primary: PostgresInstance;
+  replicas: PostgresInstance[];
+  /** stops the replicas, then the primary. */
+  stop: () => Promise<void>;
+}
+
+export interface StartPostgresOptions {
+  stateDir: string;
+  supervisor: Supervisor;
+  log?: (line: string) => void;
+  /** hot standbys to start (default 2, as on the cluster). */
+  replicas?: number;
+}
+
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** Settings every instance gets on its command line. Pure: what the lab runs, as data. */
+export function serverSettings(input: { port: number; socketDir: string; name: string }): Record<string, string> {
+  return {
+    port: String(input.port),
+    listen_addresses: LOOPBACK,
+    unix_socket_directories: input.socketDir,
+    unix_socket_permissions: '0700',
+    cluster_name: input.name, // a standby's application_name in pg_stat_replication
+    // lab-only durability trade-off, see the header comment
+    fsync: 'off',
+    synchronous_commit: 'off',
+    shared_buffers: '64MB',
+    max_connections: '200',
+    wal_level: 'replica',
+    max_wal_senders: '10',
+    max_replication_slots: '10',
+    hot_standby: 'on',
+    // the target's long report queries must not be cancelled by replay on a standby
+    hot_standby_feedback: 'on',
+    max_wal_size: '1GB',
+    // per-statement timings for the "database query time" SLA
+    shared_preload_libraries: 'pg_stat_statements',
+    'pg_stat_statements.track': 'all',
+    logging_collector: 'off',
+    log_destination: 'stderr',
+    log_min_messages: 'warning',
+    password_encryption: 'scram-sha-256',
+  };
+}
+
+export function settingsArgs(settings: Record<string, string>): string[] {
+  return Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
+}
+
+/**
+ * Client authentication: the unix socket trusts (its folder is 0700, postgres' own; root can
+ * enter it too, which is how the lab administers the servers), everything over TCP needs a scram
+ * password, replication only for the replication role.
+ */
+export function hbaConf(): string {
+  return [
+    '# written by perflab lab/local/postgres.ts',
+    'local   all          all                              trust',
+    `host    replication  ${REPLICATION_ROLE}  ${LOOPBACK}/32  scram-sha-256`,
+    `host    all          all                  ${LOOPBACK}/32  scram-sha-256`,
+    '',
+  ].join('\n');
+}
+
+export function postgresUrl(input: { user: string; password: string; port: number; database: string }): string {
+  const user = encodeURIComponent(input.user);
+  const password = encodeURIComponent(input.password);
+  return `postgresql://${user}:${password}@${LOOPBACK}:${input.port}/${encodeURIComponent(input.database)}`;
+}
+
+export async function startPostgres(options: StartPostgresOptions): Promise<LocalPostgres> {
+  const log = options.log ?? (() => {});
+  const replicaCount = options.replicas ?? REPLICA_COUNT;
+  const startedAt = Date.now();
+  const rootDir = postgresRoot(options.stateDir);
+  const socketDir = socketFolder(rootDir);
+  const ports = await freePorts(1 + replicaCount);
+  const primaryPort = ports[0]!;
+  const passwords = {
+    admin: generatePassword(),
+    app: generatePassword(),
+    replication: generatePassword(),
+    monitor: generatePassword(),
+  };
+
+  const primaryDir = join(rootDir, 'primary');
+  const pwFile = join(rootDir, 'superuser.pw');
+  writeFileSync(pwFile, passwords.admin, { mode: 0o600 });
+  chownToPostgres(pwFile);
+  try {
+    await runAsPostgres(LOCAL_LAB_BINARIES.initdb.path, [
+      '-D', primaryDir, '-U', POSTGRES_USER, `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C',
+      '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions',
+    ]);
+  } finally {
+    writeFileSync(pwFile, ''); // no secret left on disk longer than needed
+  }
+  writeFileSync(join(primaryDir, 'pg_hba.conf'), hbaConf());
+  log(`postgres: initdb done in ${Date.now() - startedAt} ms`);
+
+  const instance = (name: string, role: PostgresInstance['role'], port: number, dataDir: string): PostgresInstance => ({
+    name, role, port, dataDir,
+    url: postgresUrl({ user: APP_ROLE, password: passwords.app, port, database: DATABASE }),
+    stop: () => options.supervisor.stop(name),
+  });
+  const primary = instance('postgres-primary', 'primary', primaryPort, primaryDir);
+  await startServer(options.supervisor, primary, socketDir);
+  await waitAcceptingConnections(options.supervisor, primary, socketDir);
+  log(`postgres: primary up on ${primaryPort} after ${Date.now() - startedAt} ms`);
+
+  await adminQuery(socketDir, primaryPort, 'postgres', [
+    `CREATE ROLE ${APP_ROLE} LOGIN PASSWORD ${literal(passwords.app)}`,
+    `CREATE ROLE ${REPLICATION_ROLE} LOGIN REPLICATION PASSWORD ${literal(passwords.replication)}`,
+    `CREATE ROLE ${MONITOR_ROLE} LOGIN PASSWORD ${literal(passwords.monitor)} IN ROLE pg_monitor`,
+    `CREATE DATABASE ${DATABASE} OWNER ${APP_ROLE}`,
+  ]);
+  await adminQuery(socketDir, primaryPort, DATABASE, ['CREATE EXTENSION IF NOT EXISTS pg_stat_statements']);
+
+  // Both standbys are cloned and started at once: each clone is a fast checkpoint plus a copy.
+  const replicas = await Promise.all(
+    Array.from({ length: replicaCount }, async (_, i) => {
+      const replica = instance(`postgres-replica-${i + 1}`, 'replica', ports[i + 1]!, join(rootDir, `replica-${i + 1}`));
+      await runAsPostgres(
+        LOCAL_LAB_BINARIES.pgBasebackup.path,
+        ['-h', LOOPBACK, '-p', String(primaryPort), '-U', REPLICATION_ROLE, '-D', replica.dataDir,
+          '-R', '-X', 'stream', '-c', 'fast', '-C', '-S', `replica_${i + 1}`, '--no-sync', '-w'],
+        { PGPASSWORD: passwords.replication },
+      );
+      await startServer(options.supervisor, replica, socketDir);
+      await waitAcceptingConnections(options.supervisor, replica, socketDir);
+      return replica;
+    }),
+  );
+  await waitForStreaming(options.supervisor, socketDir, primaryPort, replicaCount, replicas);
+  log(`postgres: primary + ${replicaCount} streaming replicas ready in ${Date.now() - startedAt} ms`);
+
+  return {
+    database: DATABASE,
+    primaryUrl: primary.url,
+    replicaUrls: replicas.map((r) => r.url),
+    app: { user: APP_ROLE, password: passwords.app },
+    monitor: {
+      user: MONITOR_ROLE, password: passwords.monitor,
+      url: postgresUrl({ user: MONITOR_ROLE, password: passwords.monitor, port: primaryPort, database: DATABASE }),
+    },
+    admin: {
+      user: POSTGRES_USER, password: passwords.admin, host: LOOPBACK, port: primaryPort,
+      url: postgresUrl({ user: POSTGRES_USER, password: passwords.admin, port: primaryPort, database: DATABASE }),
+    },
+    socketDir,
+    rootDir,
+    primary,
+    replicas,
+    stop: async () => {
+      for (const replica of [...replicas].reverse()) await stopIfRunning(options.supervisor, replica.name);
+      await stopIfRunning(options.supervisor, primary.name);
+    },
+  };
+}
+
+/**
+ * The folder for data directories. The postgres user must be able to traverse every ancestor of
+ * it; a state folder under a private home (0700) is not, so the data then goes under os.tmpdir().
+ */
+function postgresRoot(stateDir: string): string {
+  const wanted = join(resolve(stateDir), 'postgres');
+  const root = traversableByOthers(dirname(wanted))
+    ? (mkdirSync(wanted, { recursive: true }), wanted)
+    : mkdtempSync(join(tmpdir(), 'perflab-pg-'));
+  chmodSync(root, 0o755);
+  chownToPostgres(root);
+  return root;
+}
+
+function socketFolder(rootDir: string): string {
+  // room for "/.s.PGSQL.65535.lock"
+  const inRoot = join(rootDir, 'sockets');
+  const dir = inRoot.length + 21 <= MAX_SOCKET_PATH ? inRoot : mkdtempSync(join(tmpdir(), 'perflab-pgsock-'));
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o700);
+  chownToPostgres(dir);
+  return dir;
+}
+
+function traversableByOthers(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    if (!existsSync(d)) continue;
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (d === dirname(d)) return true;
+  }
+}
+
+function chownToPostgres(path: string): void {
+  if (process.getuid?.() !== 0) return; // not root: we already are the user that runs postgres
+  const { uid, gid } = postgresIds();
+  chownSync(path, uid, gid);
+}
+
+let ids: { uid: number; gid: number } | undefined;
+function postgresIds(): { uid: number; gid: number } {
+  if (ids) return ids;
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${POSTGRES_USER}:`));
+  if (!line) throw new Error(`no Unix user "${POSTGRES_USER}": install postgresql-15 (npm run setup)`);
+  const [, , uid, gid] = line.split(':');
+  ids = { uid: Number(uid), gid: Number(gid) };
+  return ids;
+}
+
+function startServer(supervisor: Supervisor, instance: PostgresInstance, socketDir: string): void {
+  const settings = serverSettings({ port: instance.port, socketDir, name: instance.name });
+  supervisor.start(instance.name, LOCAL_LAB_BINARIES.postgres.path, ['-D', instance.dataDir, ...settingsArgs(settings)], {
+    runAs: POSTGRES_USER,
+    stopSignal: 'SIGINT', // "fast" shutdown: ends sessions, no waiting for clients to leave
+  });
+}
+
+async function waitAcceptingConnections(supervisor: Supervisor, instance: PostgresInstance, socketDir: string): Promise<void> {
+  await pollUntil(`${instance.name} to accept connections`, supervisor, instance.name, 30_000, async () => {
+    const client = new pg.Client({ host: socketDir, port: instance.port, user: POSTGRES_USER, database: 'postgres' });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  });
+}
+
+async function waitForStreaming(
+  supervisor: Supervisor, socketDir: string, primaryPort: number, count: number, replicas: PostgresInstance[],
+): Promise<void> {
+  await pollUntil(`${count} replicas to stream`, supervisor, replicas.map((r) => r.name), 30_000, async () => {
+    const rows = await adminQuery(socketDir, primaryPort, 'postgres', [
+      "SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'",
+    ]);
+    return (rows[0]?.['n'] as number) >= count;
+  });
+}
+
+async function adminQuery(socketDir: string, port: number, database: string, statements: string[]): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ host: socketDir, port, user: POSTGRES_USER, database });
+  await client.connect();
+  try {
+    let rows: Record<string, unknown>[] = [];
+    for (const sql of statements) rows = (await client.query(sql)).rows;
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Polls `check` until true; fails early, with the log's tail, when a watched process died. */
+async function pollUntil(
+  what: string, supervisor: Supervisor, names: string | string[], timeoutMs: number, check: () => Promise<boolean>,
+): Promise<void> {
+  const watched = [names].flat();
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
+    if (await check()) return;
+    for (const name of watched) {
+      const proc = supervisor.processes.find((p) => p.name === name);
+      if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) {
+        throw new Error(`${name} exited while waiting for ${what}:\n${tail(proc?.logFile)}`);
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+function tail(file: string | undefined): string {
+  if (!file || !existsSync(file)) return '(no log)';
+  return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+}
+
+async function stopIfRunning(supervisor: Supervisor, name: string): Promise<void> {
+  if (supervisor.processes.some((p) => p.name === name)) await supervisor.stop(name);
+}
+
+/** Runs a short setup tool (initdb, pg_basebackup) as the postgres user and waits for it. */
+function runAsPostgres(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
+  const asRoot = process.getuid?.() === 0;
+  const [cmd, argv] = asRoot ? ['runuser', ['-u', POSTGRES_USER, '--', command, ...args]] : [command, args];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', (err) => reject(new Error(`could not run ${command}: ${err.message}`)));
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${command} failed (${code ?? signal}):\n${output.trim()}`)));
+  });
+}

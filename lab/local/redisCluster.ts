@@ -1,0 +1,194 @@
+// The local lab's Redis cluster: 6 redis-server processes on loopback, 3 primaries each with one
+// replica, all 16384 slots covered — the same shape as the cluster's 3 shards × 1 replica.
+//
+// The cluster is formed over the protocol with the same steps `redis-cli --cluster create
+// --cluster-replicas 1` takes (config epochs, ADDSLOTSRANGE, MEET, REPLICATE), but without its
+// fixed one-second sleeps while waiting for the nodes to agree: here we poll every few ms, which
+// keeps the lab's cold start short. Readiness is then proven by readiness.ts, not assumed.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
+import { freePorts, LOOPBACK } from './ports.ts';
+import { generatePassword } from './postgres.ts';
+import { checkRedisCluster, parseClusterNodes, REDIS_CLUSTER_SLOTS, type RedisClusterCheck } from './readiness.ts';
+import type { Supervisor } from './supervisor.ts';
+
+export const REDIS_PRIMARIES = 3;
+export const REDIS_REPLICAS_PER_PRIMARY = 1;
+
+export interface RedisNode {
+  /** supervisor name: `redis-1` ... `redis-6` (1-3 start as primaries, 4-6 as their replicas). */
+  name: string;
+  address: string;
+  port: number;
+  dir: string;
+  stop: () => Promise<void>;
+}
+
+export interface LocalRedisCluster {
+  /** every node as `127.0.0.1:port`: the seed list for a cluster client. */
+  nodes: string[];
+  password: string;
+  /** nodes started as primaries, and as replicas (failover may swap roles later). */
+  primaries: string[];
+  replicas: string[];
+  members: RedisNode[];
+  /** the readiness check that passed at start. */
+  check: RedisClusterCheck;
+  stop: () => Promise<void>;
+}
+
+export interface StartRedisClusterOptions {
+  stateDir: string;
+  supervisor: Supervisor;
+  log?: (line: string) => void;
+}
+
+/** The config file of one node. Pure: the lab's Redis settings, as text. */
+export function redisConf(input: { port: number; dir: string; password: string }): string {
+  return [
+    '# written by perflab lab/local/redisCluster.ts',
+    `port ${input.port}`,
+    `bind ${LOOPBACK}`,
+    `dir ${input.dir}`,
+    'daemonize no',
+    'cluster-enabled yes',
+    'cluster-config-file nodes.conf',
+    // a stopped primary is failed over in about this time: short, it is a lab on one host
+    'cluster-node-timeout 3000',
+    // a cache, re-created on every run: no persistence
+    'appendonly no',
+    'save ""',
+    // replicas sync at once instead of waiting 5 s for more replicas to join the transfer
+    'repl-diskless-sync yes',
+    'repl-diskless-sync-delay 0',
+    `requirepass ${input.password}`,
+    `masterauth ${input.password}`,
+    'maxmemory 256mb',
+    'maxmemory-policy allkeys-lru',
+    'logfile ""',
+    '',
+  ].join('\n');
+}
+
+/** Slot ranges of the primaries, split as redis-cli splits them. Pure. */
+export function slotRanges(primaries: number): [number, number][] {
+  const per = REDIS_CLUSTER_SLOTS / primaries;
+  return Array.from({ length: primaries }, (_, i) => [
+    Math.round(i * per),
+    i === primaries - 1 ? REDIS_CLUSTER_SLOTS - 1 : Math.round((i + 1) * per) - 1,
+  ]);
+}
+
+export async function startRedisCluster(options: StartRedisClusterOptions): Promise<LocalRedisCluster> {
+  const log = options.log ?? (() => {});
+  const startedAt = Date.now();
+  const password = generatePassword();
+  const total = REDIS_PRIMARIES * (1 + REDIS_REPLICAS_PER_PRIMARY);
+  const ports = await freePorts(total, { withClusterBus: true });
+  const root = join(resolve(options.stateDir), 'redis');
+
+  const members: RedisNode[] = ports.map((port, i) => {
+    const name = `redis-${i + 1}`;
+    const dir = join(root, String(port));
+    mkdirSync(dir, { recursive: true });
+    // the password lives in the config file (0600), not on a command line `ps` shows
+    const conf = join(dir, 'redis.conf');
+    writeFileSync(conf, redisConf({ port, dir, password }), { mode: 0o600 });
+    options.supervisor.start(name, LOCAL_LAB_BINARIES.redisServer.path, [conf]);
+    return { name, address: `${LOOPBACK}:${port}`, port, dir, stop: () => options.supervisor.stop(name) };
+  });
+
+  const nodes = members.map((m) => m.address);
+  const clients = await Promise.all(members.map((m) => connectWhenUp(options.supervisor, m, password)));
+  let check: RedisClusterCheck;
+  try {
+    log(`redis: ${total} nodes up after ${Date.now() - startedAt} ms`);
+    await formCluster(clients, members, options.supervisor);
+    check = await waitFor('the Redis cluster to be ready', options.supervisor, members, async () => {
+      // every node must agree, not just one: a client may be pointed at any of them
+      const checks = await Promise.all(nodes.map((n) => checkRedisCluster([n], password)));
+      if (!checks.every((c) => c.ok)) return undefined;
+      // and every replica holds a copy, so a write is replicated from the first request on
+      const links = (await Promise.all(clients.slice(REDIS_PRIMARIES).map((c) => c.info('replication')))) as string[];
+      return links.every((l) => /master_link_status:up/.test(l)) ? checks[0] : undefined;
+    });
+  } finally {
+    for (const c of clients) c.disconnect();
+  }
+  log(`redis: cluster ok (${check.primaries} primaries, ${check.replicas} replicas) in ${Date.now() - startedAt} ms`);
+
+  return {
+    nodes,
+    password,
+    primaries: nodes.slice(0, REDIS_PRIMARIES),
+    replicas: nodes.slice(REDIS_PRIMARIES),
+    members,
+    check,
+    stop: async () => {
+      for (const m of [...members].reverse()) {
+        if (options.supervisor.processes.some((p) => p.name === m.name)) await m.stop();
+      }
+    },
+  };
+}
+
+async function formCluster(clients: Redis[], members: RedisNode[], supervisor: Supervisor): Promise<void> {
+  const primaries = clients.slice(0, REDIS_PRIMARIES);
+  const replicas = clients.slice(REDIS_PRIMARIES);
+  // distinct config epochs up front, as redis-cli does, so no epoch collision has to be resolved
+  await Promise.all(clients.map((c, i) => c.call('CLUSTER', 'SET-CONFIG-EPOCH', String(i + 1))));
+  await Promise.all(
+    slotRanges(REDIS_PRIMARIES).map(([from, to], i) => primaries[i]!.call('CLUSTER', 'ADDSLOTSRANGE', String(from), String(to))),
+  );
+  const ids = (await Promise.all(clients.map((c) => c.call('CLUSTER', 'MYID')))) as string[];
+  // every pair meets directly: waiting for gossip to spread one MEET takes seconds
+  await Promise.all(clients.flatMap((c, i) =>
+    members.slice(i + 1).map((m) => c.call('CLUSTER', 'MEET', LOOPBACK, String(m.port)))));
+  // a node can only replicate a primary it has heard of
+  await waitFor('every Redis node to know every other', supervisor, members, async () => {
+    const views = (await Promise.all(clients.map((c) => c.call('CLUSTER', 'NODES')))) as string[];
+    return views.every((v) => parseClusterNodes(v).filter((n) => !n.flags.includes('handshake')).length === clients.length)
+      ? true : undefined;
+  });
+  await Promise.all(replicas.map((c, i) => c.call('CLUSTER', 'REPLICATE', ids[i]!)));
+}
+
+async function connectWhenUp(supervisor: Supervisor, member: RedisNode, password: string): Promise<Redis> {
+  return waitFor(`${member.name} to answer`, supervisor, [member], async () => {
+    const client = new Redis({
+      host: LOOPBACK, port: member.port, password, lazyConnect: true,
+      maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
+    });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      return client;
+    } catch {
+      client.disconnect();
+      return undefined;
+    }
+  });
+}
+
+/** Polls until `attempt` returns a value; fails early when one of the nodes has exited. */
+async function waitFor<T>(
+  what: string, supervisor: Supervisor, members: RedisNode[], attempt: () => Promise<T | undefined>, timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 50)) {
+    const value = await attempt();
+    if (value !== undefined) return value;
+    for (const m of members) {
+      const proc = supervisor.processes.find((p) => p.name === m.name);
+      if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) {
+        throw new Error(`${m.name} (port ${m.port}) exited while waiting for ${what}; see ${proc?.logFile ?? 'its log'}`);
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
