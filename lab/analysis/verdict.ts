@@ -1,0 +1,109 @@
+// One verdict for a run, across every runner: the SLAs judged from Prometheus, the soak checks,
+// the lab's own health at the start and the end, and each runner's exit code. Pure.
+//
+// Order of precedence for the exit code: interrupted > lab failure > SLA failure > pass. A lab
+// that broke makes the numbers untrustworthy, so that is what the exit code reports first.
+
+import { EXIT_CODE_OF, K6_EXIT, type VerdictKind } from '../run/exitCodes.ts';
+import type { SlaResult } from './slaJudgement.ts';
+import type { SoakCheck } from './soakChecks.ts';
+
+/** One health check of the lab (replication streaming, Redis cluster ok, ...) at one moment. */
+export interface LabCheck {
+  id: string;
+  title: string;
+  phase: 'start' | 'end';
+  ok: boolean;
+  detail: string;
+}
+
+export interface RunnerOutcome {
+  /** 1-based instance id, as the operator numbers runners. */
+  instance: number;
+  /** k6's exit code; null when the runner never exited normally (killed, never started). */
+  exitCode: number | null;
+}
+
+export interface VerdictInput {
+  slas: readonly SlaResult[];
+  soakChecks: readonly SoakCheck[];
+  labChecks: readonly LabCheck[];
+  runners: readonly RunnerOutcome[];
+  /** the run was interrupted (Ctrl-C): whatever else, the verdict is partial. */
+  interrupted: boolean;
+  /** failures of the lab found outside the checks (Prometheus unreachable, start failed, ...). */
+  labErrors?: readonly string[];
+}
+
+export interface Verdict {
+  kind: VerdictKind;
+  /** 'pass' only when kind is pass; a partial run is never a pass. */
+  status: 'pass' | 'fail';
+  exitCode: number;
+  /** why it is not a pass, one line each, most important first. */
+  reasons: string[];
+  /** noted but not failing (a 10-20% slowdown, a short-run memory trend, SLAs not measured). */
+  warnings: string[];
+}
+
+function describeRunner(r: RunnerOutcome): string {
+  if (r.exitCode === null) return `runner ${r.instance} did not exit normally (no exit code)`;
+  if (r.exitCode === K6_EXIT.thresholdsFailed) return `runner ${r.instance} failed its k6 thresholds (exit ${r.exitCode})`;
+  if (r.exitCode === K6_EXIT.scriptException) return `runner ${r.instance} hit a script exception (exit ${r.exitCode})`;
+  if (r.exitCode === K6_EXIT.aborted) return `runner ${r.instance} was aborted (exit ${r.exitCode})`;
+  return `runner ${r.instance} exited with ${r.exitCode}`;
+}
+
+function formatValue(value: number, unit: SlaResult['unit']): string {
+  if (unit === 'ratio') return `${(value * 100).toFixed(2)}%`;
+  return `${value.toFixed(1)} ${unit}`;
+}
+
+export function describeSla(s: SlaResult): string {
+  const threshold = formatValue(s.threshold, s.unit);
+  if (s.status === 'not-measured') return `${s.id} not measured (target ${s.op} ${threshold})`;
+  return `${s.id} ${s.status === 'pass' ? 'passed' : 'failed'}: ${formatValue(s.value!, s.unit)} (target ${s.op} ${threshold})`;
+}
+
+export function runVerdict(input: VerdictInput): Verdict {
+  const labReasons: string[] = [...(input.labErrors ?? [])];
+  const slaReasons: string[] = [];
+  const warnings: string[] = [];
+
+  for (const check of input.labChecks) {
+    if (!check.ok) labReasons.push(`lab check ${check.id} failed at the ${check.phase}: ${check.detail}`);
+  }
+  if (input.runners.length === 0 && !input.interrupted) labReasons.push('no k6 runner ran');
+  for (const runner of input.runners) {
+    if (runner.exitCode === 0) continue;
+    if (runner.exitCode === K6_EXIT.thresholdsFailed) slaReasons.push(describeRunner(runner));
+    else if (!input.interrupted) labReasons.push(describeRunner(runner));
+  }
+
+  const measured = input.slas.filter((s) => s.status !== 'not-measured');
+  if (input.slas.length > 0 && measured.length === 0 && !input.interrupted) {
+    labReasons.push('no SLA could be measured: no k6 samples reached Prometheus for this run');
+  }
+  for (const sla of input.slas) {
+    if (sla.status === 'fail') slaReasons.unshift(describeSla(sla));
+  }
+  const notMeasured = input.slas.filter((s) => s.status === 'not-measured').map((s) => s.id);
+  if (notMeasured.length > 0) warnings.push(`not measured in this run: ${notMeasured.join(', ')}`);
+
+  for (const check of input.soakChecks) {
+    if (check.status === 'fail') slaReasons.push(`soak check ${check.id} failed: ${check.detail}`);
+    if (check.status === 'warn') warnings.push(`soak check ${check.id} warns: ${check.detail}`);
+  }
+
+  let kind: VerdictKind = 'pass';
+  if (input.interrupted) kind = 'interrupted';
+  else if (labReasons.length > 0) kind = 'lab-failure';
+  else if (slaReasons.length > 0) kind = 'sla-failure';
+
+  const reasons = [
+    ...(input.interrupted ? ['interrupted (Ctrl-C): the results are partial'] : []),
+    ...labReasons,
+    ...slaReasons,
+  ];
+  return { kind, status: kind === 'pass' ? 'pass' : 'fail', exitCode: EXIT_CODE_OF[kind], reasons, warnings };
+}

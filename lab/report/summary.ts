@@ -1,0 +1,45 @@
+// summary.json: the machine-readable record of one run. Everything the report says comes from
+// here, so a CI job, a dashboard or a later comparison reads the same facts people read.
+
+import type { SlaResult } from '../analysis/slaJudgement.ts';
+import type { SoakCheck } from '../analysis/soakChecks.ts';
+import type { LabCheck, RunnerOutcome, Verdict } from '../analysis/verdict.ts';
+
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+export interface RunSummary {
+  schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
+  runId: string;
+  target: 'local' | 'cluster';
+  scenario: string;
+  profile: string;
+  /** VUs and duration asked for (undefined = the profile's own). */
+  vus: number | null;
+  duration: string | null;
+  parallelism: number;
+  baseUrl: string | null;
+  startedAt: string;
+  endedAt: string;
+  /** true when the run was interrupted: every figure covers only the part that ran. */
+  partial: boolean;
+  runners: RunnerOutcome[];
+  slas: SlaResult[];
+  soakChecks: SoakCheck[];
+  labChecks: LabCheck[];
+  /** headline figures across all runners (null when not measured). */
+  totals: { requests: number | null; p95Ms: number | null; p99Ms: number | null; errorRate: number | null };
+  /** p95/p99 per endpoint group (the `endpoint` tag), across all runners. */
+  endpointGroups: Array<{ endpoint: string; requests: number; p95Ms: number | null; p99Ms: number | null }>;
+  prometheusUrl: string | null;
+  verdict: Verdict;
+}
+
+export type RunSummaryInput = Omit<RunSummary, 'schemaVersion'>;
+
+export function buildSummary(input: RunSummaryInput): RunSummary {
+  return {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    ...input,
+    runners: [...input.runners].sort((a, b) => a.instance - b.instance),
+  };
+}
