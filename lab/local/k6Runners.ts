@@ -1,0 +1,283 @@
+// N k6 processes on this host, run the way the k6-operator runs N runner pods: each gets the
+// operator's execution segment, starts `--paused` with its own REST API, is tagged `testid` and
+// `instance_id`, remote-writes to Prometheus; once every runner is up and paused they are resumed
+// together over k6's REST API (the operator's starter pod does the same PATCH).
+//
+// Checked against k6 v2.2.0: GET /v1/status answers {data:{attributes:{status, paused, vus,
+// ...}}} with status 4 (PausedBeforeRun) once the VUs are initialised and the run waits for a
+// resume; PATCH /v1/status with the JSON:API body below resumes it. SIGINT makes k6 abort the
+// run, run teardown and still write --summary-export (exit 105); a second signal kills it.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runnerSegment, segmentArgs } from '../k6/segments.ts';
+import { freePort, LOOPBACK } from './ports.ts';
+import { Supervisor, type ManagedProcess } from './supervisor.ts';
+
+/** k6's execution status while paused before the run (lib.ExecutionStatus PausedBeforeRun). */
+export const K6_STATUS_PAUSED_BEFORE_RUN = 4;
+
+/** The body of k6's REST API PATCH /v1/status that resumes a paused run. */
+export const RESUME_BODY = { data: { type: 'status', id: 'default', attributes: { paused: false } } } as const;
+
+export interface K6RunnersOptions {
+  k6Binary: string;
+  /** the bundled scenario (one .js file). */
+  bundlePath: string;
+  parallelism: number;
+  /** tags every sample of this run: the selector of the verdict's queries. */
+  testid: string;
+  /** Prometheus remote-write URL (K6_PROMETHEUS_RW_SERVER_URL). */
+  prometheusRwUrl: string;
+  /** extra environment for the scenario (BASE_URL, VUS, DURATION, ...). */
+  env?: Record<string, string>;
+  /** where runner-<i>-summary.json and the runners' logs go. */
+  resultsDir: string;
+  /** aborting it stops the runners (SIGINT, then SIGKILL after stopGraceMs); results still return. */
+  signal?: AbortSignal;
+  onStatus?: (status: RunnersStatus) => void;
+  statusIntervalMs?: number;
+  /** how long to wait for every runner to be up and paused (default 60 s: VU init can be slow). */
+  startTimeoutMs?: number;
+  /** after SIGINT, how long k6 gets to write its summary before SIGKILL (default 30 s). */
+  stopGraceMs?: number;
+  /** remote-write push interval (default 1s: a short run still gets many points). */
+  pushInterval?: string;
+  /** registers the runners with this supervisor; default one of their own in resultsDir. */
+  supervisor?: Supervisor;
+  /** progress lines (runner started, resumed, exited). */
+  log?: (line: string) => void;
+}
+
+export interface RunnerResult {
+  /** 1-based, as the instance_id tag. */
+  instance: number;
+  /** k6's exit code, or null when it ended by a signal. */
+  exitCode: number | null;
+  /** the signal that ended it, when it did not exit on its own. */
+  exitSignal?: string;
+  /** the k6 summary, when k6 wrote one. */
+  summaryPath: string | undefined;
+  logFile: string;
+  segment: string;
+}
+
+export interface RunnerStatus {
+  instance: number;
+  /** running | paused | finished | unreachable */
+  state: string;
+  vus: number;
+  iterations: number;
+  httpReqs: number;
+}
+
+export interface RunnersStatus {
+  vus: number;
+  iterations: number;
+  httpReqs: number;
+  runners: RunnerStatus[];
+}
+
+interface Runner {
+  instance: number;
+  segment: string;
+  apiUrl: string;
+  summaryPath: string;
+  proc: ManagedProcess;
+  exit?: number | string;
+}
+
+/** The argv of runner `instance` (pure; exported for tests and dry runs). */
+export function runnerArgs(opts: {
+  instance: number;
+  parallelism: number;
+  apiAddress: string;
+  testid: string;
+  summaryPath: string;
+  bundlePath: string;
+}): string[] {
+  return [
+    'run',
+    '--paused',
+    '--address', opts.apiAddress,
+    ...segmentArgs(runnerSegment(opts.instance, opts.parallelism)),
+    '--tag', `testid=${opts.testid}`,
+    '--tag', `instance_id=${opts.instance}`,
+    '-o', 'experimental-prometheus-rw',
+    '--summary-export', opts.summaryPath,
+    '--quiet',
+    '--no-color',
+    opts.bundlePath,
+  ];
+}
+
+/** The runners' environment (pure): remote-write as native histograms, short pushes. */
+export function runnerEnv(opts: { prometheusRwUrl: string; pushInterval: string; env?: Record<string, string> }): Record<string, string> {
+  return {
+    ...opts.env,
+    K6_PROMETHEUS_RW_SERVER_URL: opts.prometheusRwUrl,
+    K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true',
+    K6_PROMETHEUS_RW_PUSH_INTERVAL: opts.pushInterval,
+    K6_NO_USAGE_REPORT: 'true',
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function getJson(url: string, init?: RequestInit): Promise<unknown> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+interface StatusAttributes { status: number; paused: boolean; vus: number; running: boolean }
+
+async function k6Status(apiUrl: string): Promise<StatusAttributes> {
+  const body = (await getJson(`${apiUrl}/v1/status`)) as { data: { attributes: StatusAttributes } };
+  return body.data.attributes;
+}
+
+async function counter(apiUrl: string, metric: string): Promise<number> {
+  try {
+    const body = (await getJson(`${apiUrl}/v1/metrics/${metric}`)) as { data: { attributes: { sample: { count?: number } } } };
+    return body.data.attributes.sample.count ?? 0;
+  } catch {
+    return 0; // a counter k6 has not seen a sample of yet answers 404
+  }
+}
+
+async function runnerStatus(runner: Runner): Promise<RunnerStatus> {
+  if (runner.exit !== undefined) return { instance: runner.instance, state: 'finished', vus: 0, iterations: 0, httpReqs: 0 };
+  try {
+    const [status, iterations, httpReqs] = await Promise.all([
+      k6Status(runner.apiUrl), counter(runner.apiUrl, 'iterations'), counter(runner.apiUrl, 'http_reqs'),
+    ]);
+    return { instance: runner.instance, state: status.paused ? 'paused' : 'running', vus: status.vus, iterations, httpReqs };
+  } catch {
+    return { instance: runner.instance, state: 'unreachable', vus: 0, iterations: 0, httpReqs: 0 };
+  }
+}
+
+/** Every runner's live status, summed (for a progress line). */
+export async function runnersStatus(runners: readonly Runner[]): Promise<RunnersStatus> {
+  const each = await Promise.all(runners.map(runnerStatus));
+  return {
+    vus: each.reduce((s, r) => s + r.vus, 0),
+    iterations: each.reduce((s, r) => s + r.iterations, 0),
+    httpReqs: each.reduce((s, r) => s + r.httpReqs, 0),
+    runners: each,
+  };
+}
+
+/**
+ * Runs the bundle as `parallelism` k6 runners and waits for all of them to end.
+ * Throws (after stopping them all) only when the runners could not all be started and paused;
+ * a runner that fails its thresholds or crashes mid-run is reported in its result, not thrown.
+ */
+export async function runK6Runners(options: K6RunnersOptions): Promise<RunnerResult[]> {
+  const { parallelism, signal } = options;
+  runnerSegment(1, parallelism); // validates parallelism, naming the field
+  if (!options.testid || !/^[A-Za-z0-9._:-]+$/.test(options.testid)) {
+    throw new Error(`testid must be non-empty letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(options.testid)}`);
+  }
+  if (!existsSync(options.bundlePath)) throw new Error(`bundlePath ${options.bundlePath} does not exist`);
+  const log = options.log ?? (() => {});
+  const resultsDir = resolve(options.resultsDir);
+  mkdirSync(resultsDir, { recursive: true });
+  const supervisor = options.supervisor ?? new Supervisor(resultsDir);
+  const env = { ...process.env, ...runnerEnv({ prometheusRwUrl: options.prometheusRwUrl, pushInterval: options.pushInterval ?? '1s', env: options.env }) };
+  const stopGraceMs = options.stopGraceMs ?? 30_000;
+
+  const runners: Runner[] = [];
+  for (let instance = 1; instance <= parallelism; instance++) {
+    const apiAddress = `${LOOPBACK}:${await freePort()}`;
+    const summaryPath = join(resultsDir, `runner-${instance}-summary.json`);
+    const args = runnerArgs({ instance, parallelism, apiAddress, testid: options.testid, summaryPath, bundlePath: resolve(options.bundlePath) });
+    const proc = supervisor.start(`k6-runner-${instance}`, options.k6Binary, args, { env, stopSignal: 'SIGINT', cwd: resultsDir });
+    const runner: Runner = { instance, segment: runnerSegment(instance, parallelism).segment, apiUrl: `http://${apiAddress}`, summaryPath, proc };
+    void proc.exited.then((code) => (runner.exit = code));
+    runners.push(runner);
+  }
+  log(`k6: started ${parallelism} runner(s) paused (testid ${options.testid})`);
+
+  // Stops the runners still registered (a finished one is just unregistered, so the pid file and
+  // a later stopAll never name a pid that may have been reused).
+  const stopRunners = async () => {
+    const registered = runners.filter((r) => supervisor.processes.includes(r.proc));
+    await Promise.all(registered.map((r) => supervisor.stop(r.proc.name, stopGraceMs).catch(() => {})));
+  };
+  const onAbort = () => {
+    log('k6: aborting the runners (SIGINT; they write their summaries)');
+    void stopRunners();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    await waitAllPaused(runners, options.startTimeoutMs ?? 60_000, signal);
+  } catch (error) {
+    signal?.removeEventListener('abort', onAbort);
+    await stopRunners();
+    if (signal?.aborted) return collect(runners);
+    throw error;
+  }
+  if (!signal?.aborted) {
+    const t0 = Date.now();
+    await Promise.all(runners.map((r) => getJson(`${r.apiUrl}/v1/status`, {
+      method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(RESUME_BODY),
+    })));
+    log(`k6: resumed ${parallelism} runner(s) together (${Date.now() - t0} ms)`);
+  }
+
+  let polling: NodeJS.Timeout | undefined;
+  if (options.onStatus) {
+    const onStatus = options.onStatus;
+    const tick = async () => {
+      onStatus(await runnersStatus(runners));
+      polling = setTimeout(() => void tick(), options.statusIntervalMs ?? 2000);
+    };
+    polling = setTimeout(() => void tick(), options.statusIntervalMs ?? 2000);
+  }
+  try {
+    await Promise.all(runners.map((r) => r.proc.exited));
+  } finally {
+    if (polling) clearTimeout(polling);
+    signal?.removeEventListener('abort', onAbort);
+  }
+  // An abort's stop may still be escalating; wait for it so no runner outlives this call.
+  await stopRunners();
+  const results = collect(runners);
+  for (const r of results) log(`k6: runner ${r.instance} (${r.segment}) exited ${r.exitCode ?? r.exitSignal}`);
+  return results;
+}
+
+function collect(runners: readonly Runner[]): RunnerResult[] {
+  return runners.map((r) => ({
+    instance: r.instance,
+    exitCode: typeof r.exit === 'number' ? r.exit : null,
+    ...(typeof r.exit === 'string' ? { exitSignal: r.exit } : {}),
+    summaryPath: existsSync(r.summaryPath) ? r.summaryPath : undefined,
+    logFile: r.proc.logFile,
+    segment: r.segment,
+  }));
+}
+
+async function waitAllPaused(runners: readonly Runner[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(runners);
+  while (pending.size > 0) {
+    if (signal?.aborted) throw new Error('aborted while the k6 runners were starting');
+    for (const runner of [...pending]) {
+      if (runner.exit !== undefined) {
+        throw new Error(`k6 runner ${runner.instance} exited (${runner.exit}) before it was ready to start; see ${runner.proc.logFile}`);
+      }
+      const status = await k6Status(runner.apiUrl).catch(() => undefined);
+      if (status?.paused && status.status >= K6_STATUS_PAUSED_BEFORE_RUN) pending.delete(runner);
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) {
+      const names = [...pending].map((r) => `runner ${r.instance} (${r.proc.logFile})`).join(', ');
+      throw new Error(`k6 runners not up and paused after ${timeoutMs} ms: ${names}`);
+    }
+    await sleep(50);
+  }
+}

@@ -1,0 +1,251 @@
+// The local lab's Prometheus: the Debian prometheus 2.42 as a supervised process on a free
+// loopback port, receiving k6's remote-write (native histograms) and scraping every lab process.
+//
+// Scrape targets come from files (file_sd) in the run's state folder, so targets whose ports are
+// only known once the data tier is up can be added after Prometheus has started. Prometheus 2.42
+// hands discovered targets to its scrapers on a fixed 5-second tick counted from its own start
+// (no flag changes that before 2.48), so the lab starts Prometheus first and the first scrape of
+// everything known by then happens about 5 s after it started; targets added later wait for the
+// next tick. That is why startLocalLab starts Prometheus before anything else.
+
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
+import { freePort, LOOPBACK } from './ports.ts';
+import type { ManagedProcess, Supervisor } from './supervisor.ts';
+
+/** Something Prometheus scrapes: `job` is the label the alert rules and queries select on. */
+export interface ScrapeTarget {
+  job: string;
+  /** host:port */
+  address: string;
+  /** default /metrics */
+  metricsPath?: string;
+  /** extra target labels (e.g. role="primary"). */
+  labels?: Record<string, string>;
+}
+
+/** A Prometheus rule group, as it appears in a rule file. */
+export interface RuleGroup {
+  name: string;
+  interval?: string;
+  rules: ReadonlyArray<Readonly<Record<string, unknown>>>;
+}
+
+export interface PrometheusConfigInput {
+  /** where the file_sd target files live (`*.json` in it are read). */
+  targetsDir: string;
+  ruleFiles: string[];
+  /** host:port of the Alertmanager to send alerts to, if any. */
+  alertmanagerAddress?: string;
+  scrapeInterval: string;
+  evaluationInterval: string;
+  externalLabels?: Record<string, string>;
+}
+
+/** The lab's scrape interval: short, so a 1-minute CI run has enough points and readiness is quick. */
+export const DEFAULT_SCRAPE_INTERVAL = '1s';
+export const DEFAULT_EVALUATION_INTERVAL = '5s';
+/** The job names the lab's own targets are scraped under (the target's is what promql.ts selects). */
+export const LAB_JOBS = {
+  prometheus: 'prometheus',
+  alertmanager: 'alertmanager',
+  target: 'target',
+} as const;
+
+/** prometheus.yml for the local lab (pure). */
+export function prometheusConfig(input: PrometheusConfigInput): Record<string, unknown> {
+  return {
+    global: {
+      scrape_interval: input.scrapeInterval,
+      scrape_timeout: input.scrapeInterval,
+      evaluation_interval: input.evaluationInterval,
+      ...(input.externalLabels ? { external_labels: input.externalLabels } : {}),
+    },
+    rule_files: input.ruleFiles,
+    ...(input.alertmanagerAddress
+      ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [input.alertmanagerAddress] }] }] } }
+      : {}),
+    // One scrape config: each target file sets `job` (and the metrics path) per target, so a new
+    // kind of lab process needs a target, not a config change.
+    scrape_configs: [{ job_name: 'lab', file_sd_configs: [{ files: [join(input.targetsDir, '*.json')] }] }],
+  };
+}
+
+/** A file_sd document for targets (pure): one group per target, labels carry job and path. */
+export function fileSdGroups(targets: readonly ScrapeTarget[]): Array<{ targets: string[]; labels: Record<string, string> }> {
+  return targets.map((t) => ({
+    targets: [t.address],
+    labels: { ...t.labels, job: t.job, __metrics_path__: t.metricsPath ?? '/metrics' },
+  }));
+}
+
+/** A rule file's text for groups (pure). */
+export function ruleFileYaml(groups: readonly RuleGroup[]): string {
+  return YAML.stringify({ groups }, { lineWidth: 0 });
+}
+
+export interface TargetHealth {
+  job: string;
+  address: string;
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+}
+
+export interface PrometheusReadiness {
+  ready: boolean;
+  targets: TargetHealth[];
+}
+
+export interface LocalPrometheus {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  port: number;
+  /** where k6 remote-writes (K6_PROMETHEUS_RW_SERVER_URL). */
+  remoteWriteUrl: string;
+  dir: string;
+  process: ManagedProcess;
+  /** Replaces the targets of one named file (e.g. 'data-tier'); Prometheus picks it up itself. */
+  setScrapeTargets(name: string, targets: readonly ScrapeTarget[]): void;
+  /** Every target the lab expects Prometheus to scrape, from every file. */
+  expectedTargets(): ScrapeTarget[];
+  /** Waits until /-/ready answers and every expected target is `up`; throws naming what is not. */
+  waitReady(timeoutMs?: number): Promise<PrometheusReadiness>;
+}
+
+export interface StartPrometheusOptions {
+  stateDir: string;
+  supervisor: Supervisor;
+  ruleGroups?: readonly RuleGroup[];
+  alertmanagerAddress?: string;
+  /** targets known before start (scraped on the first tick). */
+  scrapeTargets?: readonly ScrapeTarget[];
+  port?: number;
+  scrapeInterval?: string;
+  evaluationInterval?: string;
+  externalLabels?: Record<string, string>;
+  /** supervisor name (default 'prometheus'). */
+  name?: string;
+}
+
+function writeAtomically(path: string, text: string): void {
+  // Prometheus watches the folder: a rename makes it see the whole file at once, never half of it.
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+export async function startPrometheus(options: StartPrometheusOptions): Promise<LocalPrometheus> {
+  const name = options.name ?? 'prometheus';
+  const dir = join(options.stateDir, name);
+  const targetsDir = join(dir, 'targets');
+  const rulesDir = join(dir, 'rules');
+  mkdirSync(targetsDir, { recursive: true });
+  mkdirSync(rulesDir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const address = `${LOOPBACK}:${port}`;
+  const url = `http://${address}`;
+
+  const ruleFiles: string[] = [];
+  if (options.ruleGroups && options.ruleGroups.length > 0) {
+    const file = join(rulesDir, 'lab.rules.yml');
+    writeFileSync(file, ruleFileYaml(options.ruleGroups));
+    ruleFiles.push(file);
+  }
+  const targetFiles = new Map<string, ScrapeTarget[]>();
+  const setScrapeTargets = (file: string, targets: readonly ScrapeTarget[]) => {
+    if (!/^[a-z0-9-]+$/.test(file)) throw new Error(`target file name must be [a-z0-9-]+, got ${JSON.stringify(file)}`);
+    targetFiles.set(file, [...targets]);
+    writeAtomically(join(targetsDir, `${file}.json`), JSON.stringify(fileSdGroups(targets), null, 2));
+  };
+  setScrapeTargets('prometheus', [{ job: LAB_JOBS.prometheus, address }]);
+  if (options.scrapeTargets?.length) setScrapeTargets('initial', options.scrapeTargets);
+
+  const configFile = join(dir, 'prometheus.yml');
+  const config = prometheusConfig({
+    targetsDir,
+    ruleFiles,
+    alertmanagerAddress: options.alertmanagerAddress,
+    scrapeInterval: options.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL,
+    evaluationInterval: options.evaluationInterval ?? DEFAULT_EVALUATION_INTERVAL,
+    externalLabels: options.externalLabels,
+  });
+  writeFileSync(configFile, YAML.stringify(config));
+
+  const proc = options.supervisor.start(name, LOCAL_LAB_BINARIES.prometheus.path, [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=${address}`,
+    '--web.enable-remote-write-receiver',
+    '--enable-feature=native-histograms',
+  ]);
+
+  const expectedTargets = () => [...targetFiles.values()].flat();
+  return {
+    url,
+    port,
+    remoteWriteUrl: `${url}/api/v1/write`,
+    dir,
+    process: proc,
+    setScrapeTargets,
+    expectedTargets,
+    waitReady: (timeoutMs = 20_000) => waitPrometheusReady(url, expectedTargets, proc, timeoutMs),
+  };
+}
+
+/** The health of every active scrape target (GET /api/v1/targets). */
+export async function scrapeTargetHealth(prometheusUrl: string): Promise<TargetHealth[]> {
+  const response = await fetch(`${prometheusUrl}/api/v1/targets?state=active`);
+  if (!response.ok) throw new Error(`GET ${prometheusUrl}/api/v1/targets answered ${response.status}`);
+  const body = (await response.json()) as {
+    data: { activeTargets: Array<{ labels: Record<string, string>; discoveredLabels: Record<string, string>; health: TargetHealth['health']; lastError: string }> };
+  };
+  return body.data.activeTargets.map((t) => ({
+    job: t.labels.job ?? '',
+    address: t.discoveredLabels.__address__ ?? t.labels.instance ?? '',
+    health: t.health,
+    lastError: t.lastError,
+  }));
+}
+
+async function isReady(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/-/ready`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Ready = /-/ready answers 200 and every expected target has been scraped and is `up`.
+ * Throws when the process exits or time runs out, naming the targets that are not up.
+ */
+export async function waitPrometheusReady(
+  url: string,
+  expected: () => ScrapeTarget[],
+  proc: ManagedProcess,
+  timeoutMs: number,
+): Promise<PrometheusReadiness> {
+  let exit: number | string | undefined;
+  void proc.exited.then((code) => (exit = code));
+  const deadline = Date.now() + timeoutMs;
+  let targets: TargetHealth[] = [];
+  let missing: string[] = ['/-/ready'];
+  while (Date.now() < deadline) {
+    if (exit !== undefined) throw new Error(`prometheus exited (${exit}) before it was ready; see ${proc.logFile}`);
+    if (await isReady(url)) {
+      targets = await scrapeTargetHealth(url).catch(() => []);
+      missing = expected()
+        .filter((want) => !targets.some((t) => t.address === want.address && t.job === want.job && t.health === 'up'))
+        .map((want) => {
+          const seen = targets.find((t) => t.address === want.address && t.job === want.job);
+          return `${want.job} ${want.address} (${seen ? `${seen.health}${seen.lastError ? `: ${seen.lastError}` : ''}` : 'not discovered yet'})`;
+        });
+      if (missing.length === 0) return { ready: true, targets };
+    }
+    await sleep(100);
+  }
+  throw new Error(`prometheus at ${url} not ready after ${timeoutMs} ms: not up: ${missing.join('; ')}; see ${proc.logFile}`);
+}
