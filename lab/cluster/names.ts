@@ -1,0 +1,57 @@
+// Names of the things the stacks create and other parts look up (Secrets, Services, releases).
+// One place, so the target's env, the NetworkPolicies and lab-up's printout agree.
+
+import type { LabConfig } from '../config/types.ts';
+
+/** Secret (monitoring namespace) with the Grafana admin's `admin-user` and `admin-password`. */
+export const GRAFANA_ADMIN_SECRET = 'grafana-admin';
+
+/** Helm release names. */
+export const RELEASES = {
+  kubePrometheusStack: 'monitoring',
+  k6Operator: 'k6-operator',
+  cnpgOperator: 'cnpg',
+  redisOperator: 'redis-operator',
+  postgres: 'postgres',
+  redis: 'redis',
+} as const;
+
+/** Secret (data namespace, kubernetes.io/basic-auth) CloudNativePG bootstraps the app owner from. */
+export const postgresOwnerSecret = (config: LabConfig) => `${config.postgres.clusterName}-owner`;
+
+/** Secret (data namespace) with the Redis password under `password`. */
+export const redisPasswordSecret = (config: LabConfig) => `${config.redis.clusterName}-password`;
+
+/** Secrets in the app namespace the target service loads as env (envFrom). */
+export const TARGET_SECRETS = {
+  /** key DATABASE_PRIMARY_URL: postgres://owner:password@<cluster>-rw.<ns>.svc:5432/<db> */
+  database: 'target-database',
+  /** key REDIS_PASSWORD */
+  redis: 'target-redis',
+} as const;
+
+const svc = (name: string, namespace: string) => `${name}.${namespace}.svc`;
+
+/** In-cluster addresses of the data services. */
+export function dataEndpoints(config: LabConfig) {
+  const ns = config.namespaces.data;
+  const pg = config.postgres.clusterName;
+  return {
+    /** CloudNativePG: -rw is the primary, -ro the hot standbys. */
+    postgresPrimary: `${svc(`${pg}-rw`, ns)}:5432`,
+    postgresReplicas: `${svc(`${pg}-ro`, ns)}:5432`,
+    /** OT redis-operator: the leader Service; ioredis discovers the other nodes from it. */
+    redisSeed: `${svc(`${config.redis.clusterName}-leader`, ns)}:6379`,
+  };
+}
+
+/** In-cluster URLs of the monitoring stack (kube-prometheus-stack with release `monitoring`). */
+export function monitoringEndpoints(config: LabConfig) {
+  const ns = config.namespaces.monitoring;
+  return {
+    prometheus: `http://${svc('monitoring-kube-prometheus-prometheus', ns)}:9090`,
+    remoteWrite: `http://${svc('monitoring-kube-prometheus-prometheus', ns)}:9090/api/v1/write`,
+    alertmanager: `http://${svc('monitoring-kube-prometheus-alertmanager', ns)}:9093`,
+    grafana: `http://${svc('monitoring-grafana', ns)}:80`,
+  };
+}
