@@ -6,7 +6,7 @@
 // has written its partial results; the lab stops them itself, in reverse start order.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StartOptions {
@@ -48,7 +48,9 @@ export class Supervisor {
 
   start(name: string, command: string, args: string[], options: StartOptions = {}): ManagedProcess {
     const logFile = join(this.stateDir, 'logs', `${name}.log`);
-    const log = createWriteStream(logFile, { flags: 'a' });
+    // The child writes straight into its log file (not through a pipe to us), so a kept lab's
+    // processes keep logging after the lab's own process has exited.
+    const logFd = openSync(logFile, 'a');
     const asOtherUser = options.runAs !== undefined && process.getuid?.() === 0;
     const [cmd, argv] = asOtherUser
       ? ['runuser', ['-u', options.runAs!, '--', command, ...args]]
@@ -57,14 +59,13 @@ export class Supervisor {
       cwd: options.cwd,
       env: options.env ?? process.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', logFd, logFd],
     });
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    closeSync(logFd);
     const exited = new Promise<number | string>((resolve) => {
       child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
       child.on('error', (err) => {
-        log.write(`failed to start ${cmd}: ${err.message}\n`);
+        appendFileSync(logFile, `failed to start ${cmd}: ${err.message}\n`);
         resolve('spawn-error');
       });
     });
@@ -114,7 +115,7 @@ export async function stopRecordedProcesses(stateDir: string, graceMs = 10_000):
   const records = JSON.parse(readFileSync(file, 'utf8')) as PidRecord[];
   const stopped: string[] = [];
   for (const record of [...records].reverse()) {
-    if (!isAlive(record.pid) || readCmdline(record.pid) !== record.cmdline) continue;
+    if (!isRunning(record.pid) || readCmdline(record.pid) !== record.cmdline) continue;
     await stopGroup(record.pid, record.stopSignal, graceMs);
     stopped.push(record.name);
   }
@@ -154,10 +155,15 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * True while the process exists and is not a zombie. Orphans of the lab (a server's children,
+ * a kept lab's processes) are re-parented to PID 1, which on some machines never reaps them: a
+ * zombie has stopped all the same.
+ */
+export function isRunning(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -165,7 +171,7 @@ function isAlive(pid: number): boolean {
 
 async function waitUntilDead(pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (isRunning(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 function readCmdline(pid: number): string {
