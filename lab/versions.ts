@@ -77,3 +77,13 @@ export const REDIS_EXPORTER_IMAGE = { repository: 'quay.io/oliver006/redis_expor
 
 /** kind and the node image it boots (k8s 1.36). */
 export const KIND = { version: 'v0.32.0', nodeImage: 'kindest/node:v1.36.1' } as const;
+
+/**
+ * The target service (target/, charts/target-api): its image, version (chart appVersion and
+ * /api/v1/status) and the Node base image of target/Dockerfile (a test keeps them in step).
+ */
+export const TARGET_API = {
+  image: 'perflab/target-api',
+  version: '0.1.0',
+  nodeImage: 'node:20.19.5-bookworm-slim',
+} as const;
