@@ -85,5 +85,5 @@ export const KIND = { version: 'v0.32.0', nodeImage: 'kindest/node:v1.36.1' } as
 export const TARGET_API = {
   image: 'perflab/target-api',
   version: '0.1.0',
-  nodeImage: 'node:20.19.5-bookworm-slim',
+  nodeImage: 'node:20.20.2-bookworm-slim',
 } as const;
