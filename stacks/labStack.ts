@@ -1,0 +1,88 @@
+// What every lab stack shares: its own local state file (relative path, so nothing of this
+// machine lands in the synthesized JSON), the kubernetes and helm providers on the configured
+// kubeconfig context, and the mapping of plain Kubernetes objects onto provider resources.
+
+import { Construct } from 'constructs';
+import { LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider/index.js';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1/index.js';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1/index.js';
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1/index.js';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider/index.js';
+import { Release } from '@cdktf/provider-helm/lib/release/index.js';
+import { stringify } from 'yaml';
+import type { ITerraformDependable } from 'cdktf';
+import type { LabConfig } from '../lab/config/types.ts';
+import type { ChartPin } from '../lab/versions.ts';
+import type {
+  ConfigMapObject,
+  NamespaceObject,
+  NetworkPolicyObject,
+  SecretObject,
+} from '../lab/cluster/manifests/types.ts';
+
+export const STACK_NAMES = ['platform', 'data', 'observability', 'target'] as const;
+export type StackName = (typeof STACK_NAMES)[number];
+
+/** State lives in .lab/state/ at the repository root, relative to cdktf.out/stacks/<name>/. */
+export const statePath = (name: StackName) => `../../../.lab/state/${name}.tfstate`;
+
+/** Terraform variables the stacks read secrets from (TF_VAR_<name>, set by lab-up). */
+export const SECRET_VARIABLES = {
+  grafanaAdminPassword: 'grafana_admin_password',
+  postgresOwnerPassword: 'postgres_owner_password',
+  redisPassword: 'redis_password',
+} as const;
+
+export class LabStack extends TerraformStack {
+  constructor(scope: Construct, readonly name: StackName, readonly config: LabConfig) {
+    super(scope, name);
+    new LocalBackend(this, { path: statePath(name) });
+    const cluster = { configPath: config.cluster.kubeconfig, configContext: config.cluster.context };
+    new KubernetesProvider(this, 'kubernetes', cluster);
+    new HelmProvider(this, 'helm', { kubernetes: cluster });
+  }
+
+  /** A sensitive variable: its value is given at deploy time and never synthesized. */
+  secretVariable(name: string, description: string): string {
+    return new TerraformVariable(this, name, { type: 'string', sensitive: true, nullable: false, description }).stringValue;
+  }
+
+  namespace(object: NamespaceObject): NamespaceV1 {
+    return new NamespaceV1(this, `namespace-${object.metadata.name}`, { metadata: object.metadata });
+  }
+
+  secret(object: SecretObject, dependsOn?: ITerraformDependable[]): SecretV1 {
+    return new SecretV1(this, `secret-${object.metadata.namespace}-${object.metadata.name}`, {
+      metadata: object.metadata,
+      type: object.type,
+      // the provider base64-encodes `data` itself
+      data: object.stringData,
+      dependsOn,
+    });
+  }
+
+  configMap(object: ConfigMapObject): ConfigMapV1 {
+    return new ConfigMapV1(this, `configmap-${object.metadata.name}`, { metadata: object.metadata, data: object.data });
+  }
+
+  networkPolicy(object: NetworkPolicyObject): NetworkPolicyV1 {
+    return new NetworkPolicyV1(this, `networkpolicy-${object.metadata.name}`, { metadata: object.metadata, spec: object.spec });
+  }
+
+  /** A pinned chart from its repository, values as one YAML document. */
+  release(id: string, chart: ChartPin, namespace: string, values: object, dependsOn?: ITerraformDependable[]): Release {
+    return new Release(this, id, {
+      name: id,
+      repository: chart.repository,
+      chart: chart.chart,
+      version: chart.version,
+      namespace,
+      values: [stringify(values)],
+      wait: true,
+      timeout: 900,
+      dependsOn,
+    });
+  }
+}
