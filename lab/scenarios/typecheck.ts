@@ -1,0 +1,44 @@
+// Type-checks scenario files with tsc against the k6 types (no Node types), wherever the files
+// live: a throwaway tsconfig extends scenarios/tsconfig.json, so `perflab` and `k6/*` resolve
+// for a user's file outside the repository too.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BUILD_DIR, PROJECT_ROOT, SCENARIOS_DIR } from './registry.ts';
+
+export class ScenarioTypeError extends Error {
+  constructor(
+    readonly files: string[],
+    readonly diagnostics: string,
+  ) {
+    super(`scenario type errors:\n${diagnostics.trim()}`);
+  }
+}
+
+const TSC = join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** Runs tsc over the files (one program); throws ScenarioTypeError with tsc's diagnostics. */
+export function typecheckScenarios(files: readonly string[], workDir: string = BUILD_DIR): void {
+  if (files.length === 0) return;
+  const absolute = files.map((f) => resolve(f));
+  mkdirSync(workDir, { recursive: true });
+  const id = createHash('sha256').update(absolute.join('\n')).digest('hex').slice(0, 12);
+  const config = join(workDir, `tsconfig.check-${id}.json`);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(SCENARIOS_DIR, 'tsconfig.json'),
+      files: [join(SCENARIOS_DIR, 'lib', 'globals.d.ts'), ...absolute],
+      include: [],
+    }),
+  );
+  try {
+    const out = spawnSync(process.execPath, [TSC, '-p', config, '--pretty', 'false'], { encoding: 'utf8' });
+    if (out.error) throw new Error(`could not run tsc (${TSC}): ${out.error.message}`);
+    if (out.status !== 0) throw new ScenarioTypeError(absolute, `${out.stdout}${out.stderr}`);
+  } finally {
+    rmSync(config, { force: true });
+  }
+}

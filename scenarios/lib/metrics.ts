@@ -1,0 +1,19 @@
+// The custom metrics of the guidelines, created once for every scenario. Names come from the SLA
+// catalogue (K6_METRICS) so thresholds, Prometheus queries and dashboards agree on them; time
+// trends are created with isTime=true (k6 reports ms, remote-writes seconds).
+// Importing this module in the init context is what makes the metrics exist: k6 refuses a
+// threshold on a metric the script never created.
+
+import { Rate, Trend } from 'k6/metrics';
+import { K6_METRICS } from '../../lab/sla/catalogue.ts';
+
+export const careerSelectionDuration = new Trend(K6_METRICS.careerSelectionDuration, true);
+export const contentGenerationDuration = new Trend(K6_METRICS.contentGenerationDuration, true);
+export const flowStateLatency = new Trend(K6_METRICS.flowStateLatency, true);
+export const realtimeLatency = new Trend(K6_METRICS.realtimeLatency, true);
+export const realtimeConnect = new Trend(K6_METRICS.realtimeConnect, true);
+export const dbQueryDuration = new Trend(K6_METRICS.dbQueryDuration, true);
+/** share of cacheable responses served from the cache (X-Cache: HIT). */
+export const cacheHits = new Rate(K6_METRICS.cacheHits);
+/** the guidelines' `errors` Rate: 1 for a failed journey step, 0 for a good one. */
+export const errors = new Rate(K6_METRICS.errors);
