@@ -67,6 +67,15 @@ export class PrometheusClient {
     return samples[0]?.value;
   }
 
+  /** Instant query of a range vector (`metric[5m]`): every raw sample of every series. */
+  async queryMatrix(expr: string, timeMs?: number): Promise<RangeSeries[]> {
+    const params: Record<string, string> = { query: expr };
+    if (timeMs !== undefined) params.time = (timeMs / 1000).toFixed(3);
+    const data = await this.get('/api/v1/query', params);
+    if (data?.resultType !== 'matrix') throw new PrometheusError(`expected a range vector from [${expr}], got ${data?.resultType}`);
+    return toSeries(data.result);
+  }
+
   async queryRange(expr: string, startMs: number, endMs: number, stepS: number): Promise<RangeSeries[]> {
     const data = await this.get('/api/v1/query_range', {
       query: expr,
@@ -74,13 +83,7 @@ export class PrometheusClient {
       end: (endMs / 1000).toFixed(3),
       step: String(Math.max(1, Math.round(stepS))),
     });
-    const result = (data?.result ?? []) as Array<{ metric: Record<string, string>; values?: Array<[number, string]> }>;
-    return result.map((r) => ({
-      labels: r.metric,
-      points: (r.values ?? [])
-        .map(([t, v]) => ({ timeMs: t * 1000, value: Number(v) }))
-        .filter((p) => Number.isFinite(p.value)),
-    }));
+    return toSeries(data?.result);
   }
 
   async isReady(): Promise<boolean> {
@@ -91,4 +94,14 @@ export class PrometheusClient {
       return false;
     }
   }
+}
+
+function toSeries(result: unknown): RangeSeries[] {
+  const rows = (result ?? []) as Array<{ metric: Record<string, string>; values?: Array<[number, string]> }>;
+  return rows.map((r) => ({
+    labels: r.metric,
+    points: (r.values ?? [])
+      .map(([t, v]) => ({ timeMs: t * 1000, value: Number(v) }))
+      .filter((p) => Number.isFinite(p.value)),
+  }));
 }

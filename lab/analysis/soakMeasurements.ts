@@ -4,35 +4,38 @@
 import { slaById } from '../sla/catalogue.ts';
 import { slaQuery, DEFAULT_TARGET_SELECTOR } from '../sla/promql.ts';
 import type { PrometheusClient } from './prometheusClient.ts';
-import { degradationCheck, memoryTrendCheck, soakWindows, type SoakCheck, type MemorySample } from './soakChecks.ts';
+import { runRange } from './slaMeasurements.ts';
+import { degradationCheck, memoryTrendCheck, soakWindows, type SoakCheck, type MemorySample, type SoakWindows } from './soakChecks.ts';
 
 export interface SoakMeasureOptions {
   selector: string;
   targetSelector?: string;
   runStartMs: number;
   runEndMs: number;
-}
-
-/** How often the memory trend is sampled: about 60 points over the run, never under 5 s. */
-export function memoryStepS(runStartMs: number, runEndMs: number): number {
-  return Math.max(5, Math.round((runEndMs - runStartMs) / 1000 / 60));
+  /** the windows to compare; default soakWindows(runStartMs, runEndMs). */
+  windows?: SoakWindows;
 }
 
 export async function measureSoakChecks(client: PrometheusClient, opts: SoakMeasureOptions): Promise<SoakCheck[]> {
-  const windows = soakWindows(opts.runStartMs, opts.runEndMs);
+  const windows = opts.windows ?? soakWindows(opts.runStartMs, opts.runEndMs);
   let first: number | undefined;
   let last: number | undefined;
   if (windows) {
     const expr = slaQuery(slaById('all_endpoints_p95'), { selector: opts.selector, mode: 'window', window: `${windows.windowS}s` });
     [first, last] = await Promise.all([client.value(expr, windows.firstEndMs), client.value(expr, windows.lastEndMs)]);
   }
+  // Every raw sample of the target's memory over the run; with several target processes (the
+  // cluster's replicas) the one with the steepest trend is the one that leaks.
   const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
-  const series = await client.queryRange(
-    `max(process_resident_memory_bytes{${selector}})`,
-    opts.runStartMs,
+  const series = await client.queryMatrix(
+    `process_resident_memory_bytes{${selector}}[${runRange(opts.runStartMs, opts.runEndMs)}]`,
     opts.runEndMs,
-    memoryStepS(opts.runStartMs, opts.runEndMs),
   );
-  const samples: MemorySample[] = (series[0]?.points ?? []).map((p) => ({ timeMs: p.timeMs, bytes: p.value }));
-  return [degradationCheck(first, last, windows?.windowS), memoryTrendCheck(samples, windows?.firstEndMs)];
+  const trends = series.map((s) => memoryTrendCheck(
+    s.points.filter((p) => p.timeMs >= opts.runStartMs).map((p): MemorySample => ({ timeMs: p.timeMs, bytes: p.value })),
+    windows?.firstEndMs,
+  ));
+  const rank = (c: SoakCheck) => (c.status === 'not-measured' ? -Infinity : c.value!);
+  const memory = trends.sort((a, b) => rank(b) - rank(a))[0] ?? memoryTrendCheck([], undefined);
+  return [degradationCheck(first, last, windows?.windowS), memory];
 }

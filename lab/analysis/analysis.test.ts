@@ -1,0 +1,179 @@
+// The analysis against a real Prometheus fed by two real k6 runners (one testid, two instance
+// ids, the execution segments of N=2) loading a local HTTP server whose latency is known: fast
+// in the first half of the run, slow in the second. Prometheus also scrapes the server's own
+// resident memory as job="target", as the lab scrapes the target service.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { Supervisor } from '../local/supervisor.ts';
+import { freePort, LOOPBACK } from '../local/ports.ts';
+import { ensureK6 } from '../k6/binary.ts';
+import { runnerSegment } from '../k6/segments.ts';
+import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
+import { SOAK_RULES } from '../sla/catalogue.ts';
+import { PrometheusClient, PrometheusError } from './prometheusClient.ts';
+import { measureSlas, readRunnerSummary, type K6SummaryExport } from './slaMeasurements.ts';
+import { measureSoakChecks } from './soakMeasurements.ts';
+import { measureBreakdown } from './breakdown.ts';
+
+const TESTID = `analysis-${process.pid}`;
+const RUN_S = 14;
+const FAST_MS = 2;
+const SLOW_MS = 60;
+let stateDir: string;
+let supervisor: Supervisor;
+let server: Server;
+let client: PrometheusClient;
+let runStart = 0;
+let runEnd = 0;
+let slowFrom = 0;
+const summaries: K6SummaryExport[] = [];
+
+function startServer(port: number): Promise<Server> {
+  const srv = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(`# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n`);
+      return;
+    }
+    const delay = Date.now() >= slowFrom ? SLOW_MS : FAST_MS;
+    setTimeout(() => res.writeHead(req.url === '/fail' ? 503 : 200).end('{}'), delay);
+  });
+  return new Promise((resolve) => srv.listen(port, LOOPBACK, () => resolve(srv)));
+}
+
+function runK6(k6: string, script: string, instance: number, env: NodeJS.ProcessEnv): Promise<number> {
+  const summary = join(stateDir, `k6-summary-${instance}.json`);
+  const seg = runnerSegment(instance, 2);
+  const child = spawn(k6, ['run', '-q', '-o', 'experimental-prometheus-rw', '--tag', `testid=${TESTID}`,
+    '--tag', `instance_id=${instance}`, `--execution-segment=${seg.segment}`, `--execution-segment-sequence=${seg.sequence}`,
+    '--summary-export', summary, script], { env, stdio: 'ignore' });
+  return new Promise((resolve) => child.on('exit', (code) => {
+    const parsed = readRunnerSummary(summary);
+    if (parsed) summaries.push(parsed);
+    resolve(code ?? -1);
+  }));
+}
+
+before(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'perflab-analysis-'));
+  supervisor = new Supervisor(stateDir);
+  const [appPort, promPort] = [await freePort(), await freePort()];
+  server = await startServer(appPort);
+  const promUrl = `http://${LOOPBACK}:${promPort}`;
+  writeFileSync(join(stateDir, 'prometheus.yml'), [
+    'global: { scrape_interval: 1s }',
+    'scrape_configs:',
+    `  - { job_name: target, static_configs: [ { targets: ['${LOOPBACK}:${appPort}'] } ] }`,
+    '',
+  ].join('\n'));
+  supervisor.start('prometheus', LOCAL_LAB_BINARIES.prometheus.path, [
+    `--config.file=${join(stateDir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(stateDir, 'tsdb')}`,
+    `--web.listen-address=${LOOPBACK}:${promPort}`, '--web.enable-remote-write-receiver',
+    '--enable-feature=native-histograms',
+  ]);
+  client = new PrometheusClient(promUrl);
+  for (let i = 0; i < 100 && !(await client.isReady()); i++) await new Promise((r) => setTimeout(r, 100));
+  const script = join(stateDir, 'script.js');
+  writeFileSync(script, `
+    import http from 'k6/http';
+    import { check, sleep } from 'k6';
+    import { Rate } from 'k6/metrics';
+    const errors = new Rate('errors');
+    export const options = { vus: 4, duration: '${RUN_S}s' };
+    export default function () {
+      const api = http.get('http://${LOOPBACK}:${appPort}/api', { tags: { endpoint: 'api' } });
+      check(api, { 'api 200': (r) => r.status === 200 });
+      const path = __ITER % 25 === 7 ? 'fail' : 'dash';
+      const dash = http.get('http://${LOOPBACK}:${appPort}/' + path, { tags: { endpoint: 'dashboard' } });
+      errors.add(dash.status !== 200);
+      sleep(0.05);
+    }`);
+  const env = { ...process.env, K6_PROMETHEUS_RW_SERVER_URL: `${promUrl}/api/v1/write`,
+    K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true', K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s', K6_NO_USAGE_REPORT: 'true' };
+  const k6 = ensureK6();
+  runStart = Date.now();
+  slowFrom = runStart + (RUN_S / 2) * 1000;
+  const codes = await Promise.all([runK6(k6, script, 1, env), runK6(k6, script, 2, env)]);
+  assert.deepEqual(codes, [0, 0]);
+  await new Promise((r) => setTimeout(r, 1200)); // the last remote-write push and scrape
+  runEnd = Date.now();
+});
+
+after(async () => {
+  await supervisor.stopAll();
+  server.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const selector = () => `testid="${TESTID}"`;
+
+test('every SLA is judged; the ones this script never exercised are not measured', async () => {
+  const results = await measureSlas(client, { selector: selector(), runStartMs: runStart, runEndMs: runEnd, runnerSummaries: summaries });
+  const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+  const totalRequests = summaries.reduce((n, s) => n + s.metrics.http_reqs!.count!, 0);
+  assert.equal(summaries.length, 2);
+  // all requests of both runners are in the aggregated histogram
+  assert.equal(byId.all_endpoints_p95!.samples, totalRequests);
+  assert.equal(byId.api_p95!.samples, totalRequests / 2);
+  // half the run is slow: p95 sits on the slow requests, and the 200 ms API SLA still passes
+  assert.ok(byId.api_p95!.value! >= SLOW_MS * 0.9 && byId.api_p95!.value! <= SLOW_MS * 1.3, `api p95 ${byId.api_p95!.value}`);
+  assert.equal(byId.api_p95!.status, 'pass');
+  // the error rates come from the runners' summary counts, exact across runners
+  const failed = summaries.reduce((n, s) => n + s.metrics.http_req_failed!.passes!, 0);
+  assert.ok(failed > 0);
+  assert.equal(byId.http_error_rate!.value, failed / totalRequests);
+  assert.equal(byId.http_error_rate!.status, 'fail'); // about 2% of requests fail, the SLA allows < 1%
+  assert.equal(byId.checks_pass_rate!.value, 1);
+  for (const id of ['upload_10mb_p95', 'realtime_update_p95', 'cache_hit_rate', 'login_p95']) {
+    assert.equal(byId[id]!.status, 'not-measured', id);
+    assert.equal(byId[id]!.value, null, id);
+  }
+  assert.equal(byId.target_memory_peak!.status === 'not-measured', false);
+  assert.ok(byId.target_memory_peak!.value! > 10, 'the target memory is this test process, tens of MB');
+});
+
+test('without runner summaries the rates fall back to Prometheus', async () => {
+  const results = await measureSlas(client, { selector: selector(), runStartMs: runStart, runEndMs: runEnd });
+  const errorRate = results.find((r) => r.id === 'journey_error_rate')!;
+  assert.notEqual(errorRate.status, 'not-measured');
+  assert.ok(errorRate.value! > 0.02 && errorRate.value! < 0.08, `errors rate ${errorRate.value}`);
+});
+
+test('breakdown: totals and p95/p99 per endpoint group across both runners', async () => {
+  const b = await measureBreakdown(client, selector(), runEnd);
+  const totalRequests = summaries.reduce((n, s) => n + s.metrics.http_reqs!.count!, 0);
+  assert.equal(b.totals.requests, totalRequests);
+  assert.deepEqual(b.endpointGroups.map((g) => g.endpoint), ['api', 'dashboard']);
+  assert.equal(b.endpointGroups[0]!.requests, totalRequests / 2);
+  assert.ok(b.totals.p99Ms! >= b.totals.p95Ms!);
+});
+
+test('soak: the slowdown from the fast first window to the slow last window fails', async () => {
+  const windowS = 5;
+  const checks = await measureSoakChecks(client, {
+    selector: selector(), runStartMs: runStart, runEndMs: runEnd,
+    windows: { windowS, firstEndMs: runStart + windowS * 1000, lastEndMs: runEnd },
+  });
+  const degradation = checks.find((c) => c.id === 'p95_degradation')!;
+  assert.equal(degradation.status, 'fail', degradation.detail);
+  assert.ok(degradation.value! > SOAK_RULES.degradationFail * 5, degradation.detail);
+  const memory = checks.find((c) => c.id === 'memory_trend')!;
+  assert.notEqual(memory.status, 'not-measured', memory.detail);
+});
+
+test('soak: a run too short for two windows is not measured, not passed', async () => {
+  const checks = await measureSoakChecks(client, { selector: selector(), runStartMs: runStart, runEndMs: runEnd });
+  assert.equal(checks.find((c) => c.id === 'p95_degradation')!.status, 'not-measured');
+});
+
+test('an unreachable Prometheus is a clear error naming its URL', async () => {
+  const port = await freePort();
+  await assert.rejects(new PrometheusClient(`http://${LOOPBACK}:${port}`, 2000).value('up'), (e: Error) =>
+    e instanceof PrometheusError && e.message.includes(`${LOOPBACK}:${port}`) && /unreachable/.test(e.message));
+});
