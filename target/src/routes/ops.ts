@@ -1,0 +1,55 @@
+// Operations endpoints: health (healthy / degraded / unhealthy), status, memory, Prometheus.
+
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../deps.ts';
+import { healthStatus, type HealthStatus } from '../health.ts';
+
+const MB = 1024 * 1024;
+const round1 = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
+
+/** Health is computed at most this often: a stress test polling /health must not flood the DB. */
+const HEALTH_TTL_MS = 1000;
+
+export function opsRoutes(app: FastifyInstance, deps: Deps, version: string): void {
+  let last: { at: number; body: Promise<{ status: HealthStatus; checks: unknown }> } | undefined;
+
+  const computeHealth = async () => {
+    const [db, redis] = await Promise.all([deps.db.check(), deps.cache.check()]);
+    const pools = deps.db.poolStats();
+    const waiting = pools.reduce((sum, p) => sum + p.waiting, 0);
+    const pool = {
+      saturated: waiting > 0,
+      total: pools.reduce((sum, p) => sum + p.total, 0),
+      idle: pools.reduce((sum, p) => sum + p.idle, 0),
+      waiting,
+      pools,
+    };
+    const checks = { primary: db.primary, replicas: db.replicas, redis, pool };
+    return { status: healthStatus(checks), checks };
+  };
+
+  app.get('/api/v1/health', async (_request, reply) => {
+    if (!last || Date.now() - last.at > HEALTH_TTL_MS) last = { at: Date.now(), body: computeHealth() };
+    const body = await last.body;
+    reply.code(body.status === 'unhealthy' ? 503 : 200);
+    return body;
+  });
+
+  const started = Date.now();
+  app.get('/api/v1/status', async () => ({ status: 'ok', version, uptimeSeconds: Math.round((Date.now() - started) / 1000) }));
+
+  app.get('/api/v1/metrics/memory', async () => {
+    const m = process.memoryUsage();
+    return { heapUsed: round1(m.heapUsed), heapTotal: round1(m.heapTotal), rss: round1(m.rss), external: round1(m.external) };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    for (const p of deps.db.poolStats()) {
+      deps.metrics.dbPoolConnections.set({ pool: p.name, state: 'total' }, p.total);
+      deps.metrics.dbPoolConnections.set({ pool: p.name, state: 'idle' }, p.idle);
+      deps.metrics.dbPoolConnections.set({ pool: p.name, state: 'waiting' }, p.waiting);
+    }
+    reply.header('Content-Type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+}

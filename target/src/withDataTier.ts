@@ -1,0 +1,51 @@
+// The target on the local lab's data tier, in one call: start Postgres (primary + 2 replicas) and
+// the 6-node Redis cluster (lab/local/dataTier.ts), migrate, seed, and start the service on a free
+// loopback port. Used by the target's integration tests and its benchmark; the local lab may
+// reuse it.
+
+import { startDataTier, type DataTier } from '../../lab/local/dataTier.ts';
+import type { Supervisor } from '../../lab/local/supervisor.ts';
+import { configFromEnv, type TargetConfig } from './config.ts';
+import { migrate } from './db/migrate.ts';
+import { seed, type SeedOptions } from './db/seed.ts';
+import { startTarget, type RunningTarget } from './server.ts';
+
+export interface TargetOnDataTier {
+  tier: DataTier;
+  target: RunningTarget;
+  config: TargetConfig;
+  /** the config as environment variables (to start main.ts as a process). */
+  env: Record<string, string>;
+}
+
+export interface StartOptions {
+  stateDir: string;
+  supervisor: Supervisor;
+  log?: (line: string) => void;
+  seed?: Partial<SeedOptions>;
+  /** extra environment (RATE_LIMIT_MAX, TARGET_INJECT_LATENCY_MS, LOG_LEVEL...). */
+  env?: Record<string, string>;
+}
+
+export function targetEnv(tier: DataTier, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_PRIMARY_URL: tier.postgres.primaryUrl,
+    DATABASE_REPLICA_URLS: tier.postgres.replicaUrls.join(','),
+    REDIS_NODES: tier.redis.nodes.join(','),
+    REDIS_PASSWORD: tier.redis.password,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+export async function startTargetOnDataTier(options: StartOptions): Promise<TargetOnDataTier> {
+  const tier = await startDataTier({ stateDir: options.stateDir, supervisor: options.supervisor, ...(options.log ? { log: options.log } : {}) });
+  await migrate(tier.postgres.primaryUrl, options.log);
+  await seed(tier.postgres.primaryUrl, options.seed ?? {}, options.log);
+  const env = targetEnv(tier, options.env);
+  const config = configFromEnv(env);
+  const target = await startTarget(config);
+  return { tier, target, config, env };
+}
