@@ -1,0 +1,240 @@
+// Synthesis tests of the four stacks: what they deploy, in which order, with which values, and
+// that every Kubernetes object they emit directly passes the Kubernetes schema.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Testing } from 'cdktf';
+import { parse } from 'yaml';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { resolveLabConfig } from '../lab/config/index.ts';
+import { SLA_CATALOGUE } from '../lab/sla/catalogue.ts';
+import { checkChartValues } from '../lab/cluster/values/chartKeys.ts';
+import { POOL_LABEL } from '../lab/cluster/pools.ts';
+import { kindConfig, poolsIn } from '../lab/cluster/kindConfig.ts';
+import { readDashboards } from '../dashboards/files.ts';
+import { buildLab } from './app.ts';
+import { STACK_NAMES, SECRET_VARIABLES } from './labStack.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+type Json = Record<string, any>;
+
+function synthAll(overrides?: unknown) {
+  const config = resolveLabConfig({ overrides });
+  const app = Testing.app();
+  const stacks = buildLab(app, config, readDashboards());
+  const json = Object.fromEntries(STACK_NAMES.map((n) => [n, Testing.synth(stacks[n])])) as Record<(typeof STACK_NAMES)[number], string>;
+  return { config, json, parsed: (n: (typeof STACK_NAMES)[number]) => JSON.parse(json[n]) as Json };
+}
+
+const lab = synthAll();
+const resources = (stack: (typeof STACK_NAMES)[number], type: string): Json[] =>
+  Object.values((lab.parsed(stack).resource?.[type] ?? {}) as Record<string, Json>);
+const release = (stack: (typeof STACK_NAMES)[number], chart: string): Json => {
+  const found = resources(stack, 'helm_release').find((r) => r.chart === chart || String(r.chart).endsWith(`/${chart}`));
+  assert.ok(found, `no helm_release of chart ${chart} in ${stack}`);
+  return found;
+};
+const valuesOf = (r: Json): Json => {
+  assert.equal(r.values.length, 1, 'one values document per release');
+  return parse(r.values[0]) as Json;
+};
+
+test('platform: the operators and kube-prometheus-stack at their pinned versions', () => {
+  const c = lab.config.charts;
+  for (const pin of [c.kubePrometheusStack, c.k6Operator, c.cnpgOperator, c.redisOperator]) {
+    assert.ok(
+      Testing.toHaveResourceWithProperties(lab.json.platform, 'helm_release', { chart: pin.chart, version: pin.version, repository: pin.repository }),
+      `${pin.chart} ${pin.version}`,
+    );
+  }
+  assert.equal(release('platform', 'k6-operator').version, '4.6.0');
+  assert.equal(release('platform', 'cloudnative-pg').version, '0.29.0');
+});
+
+test('platform: remote-write receiver on, native histograms, selectors open, kind-incompatible targets off', () => {
+  const v = valuesOf(release('platform', 'kube-prometheus-stack'));
+  const spec = v.prometheus.prometheusSpec;
+  assert.equal(spec.enableRemoteWriteReceiver, true);
+  assert.deepEqual(spec.enableFeatures, ['native-histograms']);
+  for (const kind of ['serviceMonitor', 'podMonitor', 'rule', 'probe', 'scrapeConfig']) {
+    assert.equal(spec[`${kind}SelectorNilUsesHelmValues`], false, kind);
+  }
+  for (const target of ['kubeEtcd', 'kubeControllerManager', 'kubeScheduler', 'kubeProxy']) assert.equal(v[target].enabled, false, target);
+  assert.equal(v.grafana.admin.existingSecret, 'grafana-admin');
+  assert.equal(v.grafana.sidecar.dashboards.label, 'grafana_dashboard');
+  assert.equal(v.grafana.sidecar.dashboards.labelValue, '1');
+  assert.deepEqual(v.alertmanager.config.route.routes.at(-1).matchers, ['source="perflab-sla"']);
+});
+
+test('platform: five namespaces with Pod Security labels; the Grafana password is a sensitive variable, never a literal', () => {
+  const namespaces = resources('platform', 'kubernetes_namespace_v1');
+  assert.deepEqual(namespaces.map((n) => n.metadata.name).sort(), Object.values(lab.config.namespaces).sort());
+  for (const ns of namespaces) assert.match(ns.metadata.labels['pod-security.kubernetes.io/enforce'], /^(privileged|baseline|restricted)$/);
+  const [secret] = resources('platform', 'kubernetes_secret_v1');
+  assert.equal(secret!.data['admin-password'], `\${var.${SECRET_VARIABLES.grafanaAdminPassword}}`);
+  const variable = lab.parsed('platform').variable[SECRET_VARIABLES.grafanaAdminPassword];
+  assert.equal(variable.sensitive, true);
+  assert.equal(variable.default, undefined);
+});
+
+test('data: Postgres 1 primary + 2 standbys with PodMonitor; Redis 3 shards x 1 replica with exporter and ServiceMonitor', () => {
+  const pgRelease = release('data', 'cluster');
+  assert.equal(pgRelease.version, lab.config.charts.cnpgCluster.version);
+  const pg = valuesOf(pgRelease);
+  assert.equal(pg.cluster.instances, 3);
+  assert.equal(pg.version.postgresql, lab.config.images.postgres.major);
+  assert.equal(pg.cluster.monitoring.podMonitor.enabled, true);
+  assert.equal(pg.cluster.affinity.nodeSelector[POOL_LABEL], 'data');
+  const redis = valuesOf(release('data', 'redis-cluster'));
+  assert.equal(redis.redisCluster.clusterSize, 3);
+  assert.equal(redis.redisCluster.leader.replicas, 3);
+  assert.equal(redis.redisCluster.follower.replicas, 3);
+  assert.equal(redis.redisExporter.enabled, true);
+  assert.equal(redis.serviceMonitor.enabled, true);
+  assert.equal(redis.redisExporter.tag, lab.config.images.redisExporter.tag);
+});
+
+test('data: credentials come from sensitive variables; NetworkPolicy admits only app, load, monitoring (+ data, operators)', () => {
+  const secrets = resources('data', 'kubernetes_secret_v1');
+  assert.equal(secrets.length, 4);
+  for (const s of secrets) {
+    const data = s.data as Record<string, string>;
+    const secretKeys = Object.keys(data).filter((k) => /password|URL/i.test(k));
+    assert.ok(secretKeys.length > 0, s.metadata.name);
+    for (const key of secretKeys) assert.match(data[key]!, /\$\{var\.(postgres_owner_password|redis_password)\}/, `${s.metadata.name}.${key}`);
+  }
+  const vars = lab.parsed('data').variable;
+  assert.equal(vars[SECRET_VARIABLES.postgresOwnerPassword].sensitive, true);
+  assert.equal(vars[SECRET_VARIABLES.redisPassword].sensitive, true);
+  const [policy] = resources('data', 'kubernetes_network_policy_v1');
+  const allowed = policy!.spec.ingress[0].from.map((f: Json) => f.namespace_selector.match_labels['kubernetes.io/metadata.name']);
+  const ns = lab.config.namespaces;
+  assert.deepEqual(allowed, [ns.app, ns.load, ns.monitoring, ns.data, ns.operators]);
+  assert.deepEqual(policy!.spec.pod_selector, {});
+});
+
+test('observability: dashboards as labelled ConfigMaps, one SLA alert per catalogue entry in a PrometheusRule', () => {
+  const cms = resources('observability', 'kubernetes_config_map_v1');
+  assert.equal(cms.length, readDashboards().length);
+  for (const cm of cms) assert.equal(cm.metadata.labels.grafana_dashboard, '1');
+  const [rule] = resources('observability', 'kubernetes_manifest');
+  assert.equal(rule!.manifest.kind, 'PrometheusRule');
+  assert.equal(rule!.manifest.spec.groups[0].rules.length, SLA_CATALOGUE.length);
+});
+
+test('target: the chart and image the config names, its secrets by name, on the app pool', () => {
+  const custom = synthAll({ target: { chartPath: 'charts/other', image: { repository: 'example/api', tag: '9.9.9' }, replicas: 4 } });
+  const [r] = Object.values(JSON.parse(custom.json.target).resource.helm_release) as Json[];
+  assert.equal(r!.chart, '../../../charts/other');
+  const v = valuesOf(r!);
+  assert.deepEqual(v.image, { repository: 'example/api', tag: '9.9.9' });
+  assert.equal(v.replicaCount, 4);
+  assert.deepEqual(v.existingSecret, { database: 'target-database', redis: 'target-redis' });
+  assert.equal(v.nodeSelector[POOL_LABEL], 'app');
+  assert.match(v.env.DATABASE_REPLICA_HOSTS, /perflab-pg-ro\.perflab-data\.svc:5432/);
+});
+
+test('every Helm values document parses as YAML and sets only keys its chart reads, and all it needs', () => {
+  const releases = STACK_NAMES.flatMap((s) => resources(s, 'helm_release'));
+  assert.equal(releases.length, 7);
+  for (const r of releases) {
+    const chart = String(r.chart).split('/').pop()!;
+    const { unknown, missing } = checkChartValues(chart, valuesOf(r));
+    assert.deepEqual(unknown, [], `${chart}: keys the chart does not read`);
+    assert.deepEqual(missing, [], `${chart}: required keys missing`);
+  }
+  // and the check does catch a typo
+  assert.deepEqual(checkChartValues('k6-operator', { installCRDs: true, namespace: { create: false }, nodeSelektor: {} }).unknown, ['nodeSelektor']);
+});
+
+/** terraform JSON (snake_case blocks) -> the Kubernetes object it creates. */
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+function toKubernetes(value: unknown, keepKeys = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => toKubernetes(v));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).filter(([k]) => k !== '//').map(([k, v]) => {
+      // label, annotation and data keys are user data: kept as they are
+      const userMap = keepKeys || ['labels', 'annotations', 'data', 'match_labels'].includes(k);
+      return [keepKeys ? k : camel(k), userMap ? toKubernetes(v, true) : toKubernetes(v)];
+    }),
+  );
+}
+
+test('every Kubernetes object the stacks emit directly passes the Kubernetes schema (kubernetes-models)', () => {
+  let validated = 0;
+  for (const stack of STACK_NAMES) {
+    for (const r of resources(stack, 'kubernetes_namespace_v1')) { new Namespace(toKubernetes({ metadata: r.metadata }) as any).validate(); validated++; }
+    for (const r of resources(stack, 'kubernetes_secret_v1')) {
+      new Secret({ metadata: toKubernetes(r.metadata) as any, type: r.type, stringData: r.data }).validate(); validated++;
+    }
+    for (const r of resources(stack, 'kubernetes_config_map_v1')) { new ConfigMap(toKubernetes({ metadata: r.metadata, data: r.data }) as any).validate(); validated++; }
+    for (const r of resources(stack, 'kubernetes_network_policy_v1')) { new NetworkPolicy(toKubernetes({ metadata: r.metadata, spec: r.spec }) as any).validate(); validated++; }
+    for (const r of resources(stack, 'kubernetes_manifest')) {
+      assert.equal(r.manifest.apiVersion, 'monitoring.coreos.com/v1');
+      assert.match(r.manifest.metadata.name, /^[a-z0-9-]+$/);
+      validated++;
+    }
+  }
+  assert.equal(validated, 5 + 1 + 4 + 1 + readDashboards().length + 1);
+  // and the schema check is real: a bad label value is refused
+  assert.throws(() => new Namespace({ metadata: { name: 'Bad_Name', labels: { a: 5 as unknown as string } } }).validate());
+});
+
+test('every node pool a stack schedules onto exists in the kind config', () => {
+  const kindPools = poolsIn(kindConfig());
+  const used = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (typeof v !== 'object' || v === null) return;
+    for (const [k, inner] of Object.entries(v)) {
+      if (k === POOL_LABEL && typeof inner === 'string') used.add(inner);
+      walk(inner);
+    }
+  };
+  for (const r of STACK_NAMES.flatMap((s) => resources(s, 'helm_release'))) walk(valuesOf(r));
+  used.add(lab.config.k6Operator.runnerPool);
+  assert.deepEqual([...used].sort(), ['app', 'data', 'load', 'monitoring']);
+  for (const pool of used) assert.ok(kindPools.includes(pool), `pool ${pool} is not on any kind node`);
+});
+
+test('cdktf synth: four stacks, dependency order in the manifest, own relative state, no absolute paths', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdktf-'));
+  const app = new App({ outdir });
+  buildLab(app, resolveLabConfig(), readDashboards());
+  app.synth();
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
+  assert.deepEqual(Object.keys(manifest.stacks).sort(), [...STACK_NAMES].sort());
+  assert.deepEqual(manifest.stacks.platform!.dependencies, []);
+  assert.deepEqual(manifest.stacks.data!.dependencies, ['platform']);
+  assert.deepEqual(manifest.stacks.observability!.dependencies, ['platform']);
+  assert.deepEqual([...manifest.stacks.target!.dependencies].sort(), ['data', 'observability']);
+  for (const name of STACK_NAMES) {
+    const text = readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
+    assert.equal(JSON.parse(text).terraform.backend.local.path, `../../../.lab/state/${name}.tfstate`);
+    for (const machinePath of [ROOT, tmpdir(), '/root/', '/home/']) assert.ok(!text.includes(machinePath), `${name} contains ${machinePath}`);
+  }
+});
+
+test('stacks/main.ts: a bad config is refused with the field named, and nothing is synthesized', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'badcfg-'));
+  const file = join(dir, 'lab.yaml');
+  writeFileSync(file, 'postgres:\n  instances: 0\nredis:\n  shards: 2\n');
+  const outdir = join(dir, 'out');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'stacks/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, LAB_CONFIG: file, CDKTF_OUTDIR: outdir },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr, /postgres\.instances: must be an integer from 1 to 9/);
+  assert.match(run.stderr, /redis\.shards: must be an integer from 3 to 16/);
+  assert.equal(existsSync(outdir), false, 'nothing may be synthesized from a bad config');
+});
