@@ -1,34 +1,20 @@
 // The local lab's Alertmanager: the Debian prometheus-alertmanager 0.25 as a supervised process on
 // a free loopback port, clustering off (one instance, nothing to gossip with).
 //
-// Where alerts go: nowhere outside the lab. The default receiver has no integrations (a "null"
-// receiver), so Alertmanager keeps firing alerts in memory, visible at /api/v2/alerts and in its
-// UI, and sends nothing. A webhook served by the lab script would die with it when the lab is
-// kept (`--keep`) and Alertmanager would retry into a closed port; reading the API does not.
+// Config: lab/alerts' alertmanagerConfig(routes), the same document the cluster's Alertmanager
+// gets. With no routes configured every alert goes to its "null" receiver (no integrations):
+// Alertmanager keeps firing alerts, visible at /api/v2/alerts and in its UI, and sends nothing.
+// We chose that over a webhook served by the lab script: a kept lab (`--keep`) outlives the
+// script, and Alertmanager would then retry into a closed port; reading the API always works.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { alertmanagerConfig } from '../alerts/alertmanager.ts';
+import type { AlertRoute } from '../config/types.ts';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import type { ManagedProcess, Supervisor } from './supervisor.ts';
-
-/** The receiver local alerts go to: it has no integrations, alerts stay readable in the API. */
-export const LOCAL_RECEIVER = 'lab-local';
-
-/** An Alertmanager config that keeps every alert and sends nothing (pure). */
-export function localAlertmanagerConfig(): Record<string, unknown> {
-  return {
-    route: {
-      receiver: LOCAL_RECEIVER,
-      group_by: ['alertname', 'sla'],
-      group_wait: '5s',
-      group_interval: '30s',
-      repeat_interval: '4h',
-    },
-    receivers: [{ name: LOCAL_RECEIVER }],
-  };
-}
 
 export interface LocalAlertmanager {
   url: string;
@@ -42,8 +28,8 @@ export interface LocalAlertmanager {
 export interface StartAlertmanagerOptions {
   stateDir: string;
   supervisor: Supervisor;
-  /** the alertmanager.yml content; default localAlertmanagerConfig(). */
-  config?: Record<string, unknown>;
+  /** the lab config's alert routes (default none: every alert stays in Alertmanager). */
+  alertRoutes?: readonly AlertRoute[];
   port?: number;
 }
 
@@ -54,7 +40,7 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
   const address = `${LOOPBACK}:${port}`;
   const url = `http://${address}`;
   const configFile = join(dir, 'alertmanager.yml');
-  writeFileSync(configFile, YAML.stringify(options.config ?? localAlertmanagerConfig()));
+  writeFileSync(configFile, YAML.stringify(alertmanagerConfig(options.alertRoutes ?? [])));
   const proc = options.supervisor.start('alertmanager', LOCAL_LAB_BINARIES.alertmanager.path, [
     `--config.file=${configFile}`,
     `--storage.path=${join(dir, 'data')}`,

@@ -33,7 +33,10 @@ function promtool(...args: string[]) {
 async function metricsServer(): Promise<string> {
   const port = await freePort();
   const server = createServer((req, res) => {
-    if (req.url === '/custom-metrics') res.writeHead(200, { 'Content-Type': 'text/plain' }).end('lab_test_gauge 42\n');
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/custom-metrics') res.writeHead(200, { 'Content-Type': 'text/plain' }).end('lab_test_gauge 42\n');
+    // a multi-target exporter: what it reports depends on ?target=
+    else if (url.pathname === '/scrape') res.writeHead(200).end(`lab_test_multi ${url.searchParams.get('target') === 'node-a' ? 1 : 2}\n`);
     else res.writeHead(404).end();
   });
   servers.push(server);
@@ -67,9 +70,12 @@ test('a broken rule is refused by promtool (the check can fail)', () => {
 });
 
 test('file_sd groups carry job and metrics path per target', () => {
-  assert.deepEqual(fileSdGroups([{ job: 'target', address: '127.0.0.1:1' }, { job: 'redis', address: '127.0.0.1:2', metricsPath: '/m', labels: { node: 'a' } }]), [
+  assert.deepEqual(fileSdGroups([
+    { job: 'target', address: '127.0.0.1:1' },
+    { job: 'redis', address: '127.0.0.1:2', metricsPath: '/scrape', instance: '127.0.0.1:7000', params: { target: 'redis://127.0.0.1:7000' }, labels: { role: 'primary' } },
+  ]), [
     { targets: ['127.0.0.1:1'], labels: { job: 'target', __metrics_path__: '/metrics' } },
-    { targets: ['127.0.0.1:2'], labels: { node: 'a', job: 'redis', __metrics_path__: '/m' } },
+    { targets: ['127.0.0.1:2'], labels: { role: 'primary', job: 'redis', __metrics_path__: '/scrape', instance: '127.0.0.1:7000', __param_target: 'redis://127.0.0.1:7000' } },
   ]);
 });
 
@@ -80,14 +86,19 @@ test('Prometheus scrapes the targets it is given, added before and after start',
     scrapeTargets: [{ job: 'early', address: early, metricsPath: '/custom-metrics' }],
   });
   const late = await metricsServer();
-  prometheus.setScrapeTargets('late', [{ job: 'late', address: late, metricsPath: '/custom-metrics' }]);
+  prometheus.setScrapeTargets('late', [
+    { job: 'late', address: late, metricsPath: '/custom-metrics' },
+    ...['node-a', 'node-b'].map((node) => ({ job: 'multi', address: late, metricsPath: '/scrape', instance: node, params: { target: node } })),
+  ]);
   const readiness = await prometheus.waitReady(20_000);
   assert.ok(readiness.ready);
-  assert.deepEqual(readiness.targets.map((t) => t.job).sort(), ['early', 'late', 'prometheus']);
+  assert.deepEqual(readiness.targets.map((t) => t.job).sort(), ['early', 'late', 'multi', 'multi', 'prometheus']);
   assert.ok(readiness.targets.every((t) => t.health === 'up'));
   const body = await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('lab_test_gauge')}`)).json() as
     { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
   assert.deepEqual(body.data.result.map((r) => [r.metric.job, r.value[1]]).sort(), [['early', '42'], ['late', '42']]);
+  const multi = await (await fetch(`${prometheus.url}/api/v1/query?query=lab_test_multi`)).json() as typeof body;
+  assert.deepEqual(multi.data.result.map((r) => [r.metric.instance, r.value[1]]).sort(), [['node-a', '1'], ['node-b', '2']]);
   // the rules file was loaded: the always-firing rule is listed
   const rules = await (await fetch(`${prometheus.url}/api/v1/rules`)).json() as { data: { groups: Array<{ name: string }> } };
   assert.deepEqual(rules.data.groups.map((g) => g.name), ['lab-test']);

@@ -22,6 +22,10 @@ export interface ScrapeTarget {
   address: string;
   /** default /metrics */
   metricsPath?: string;
+  /** URL query parameters (a multi-target exporter's `target`). */
+  params?: Record<string, string>;
+  /** the `instance` label; default the address (set it when several targets share an exporter). */
+  instance?: string;
   /** extra target labels (e.g. role="primary"). */
   labels?: Record<string, string>;
 }
@@ -77,7 +81,13 @@ export function prometheusConfig(input: PrometheusConfigInput): Record<string, u
 export function fileSdGroups(targets: readonly ScrapeTarget[]): Array<{ targets: string[]; labels: Record<string, string> }> {
   return targets.map((t) => ({
     targets: [t.address],
-    labels: { ...t.labels, job: t.job, __metrics_path__: t.metricsPath ?? '/metrics' },
+    labels: {
+      ...t.labels,
+      job: t.job,
+      __metrics_path__: t.metricsPath ?? '/metrics',
+      ...(t.instance ? { instance: t.instance } : {}),
+      ...Object.fromEntries(Object.entries(t.params ?? {}).map(([k, v]) => [`__param_${k}`, v])),
+    },
   }));
 }
 
@@ -88,7 +98,9 @@ export function ruleFileYaml(groups: readonly RuleGroup[]): string {
 
 export interface TargetHealth {
   job: string;
-  address: string;
+  /** the `instance` label (the address unless the target set one). */
+  instance: string;
+  scrapeUrl: string;
   health: 'up' | 'down' | 'unknown';
   lastError: string;
 }
@@ -198,11 +210,12 @@ export async function scrapeTargetHealth(prometheusUrl: string): Promise<TargetH
   const response = await fetch(`${prometheusUrl}/api/v1/targets?state=active`);
   if (!response.ok) throw new Error(`GET ${prometheusUrl}/api/v1/targets answered ${response.status}`);
   const body = (await response.json()) as {
-    data: { activeTargets: Array<{ labels: Record<string, string>; discoveredLabels: Record<string, string>; health: TargetHealth['health']; lastError: string }> };
+    data: { activeTargets: Array<{ labels: Record<string, string>; scrapeUrl: string; health: TargetHealth['health']; lastError: string }> };
   };
   return body.data.activeTargets.map((t) => ({
     job: t.labels.job ?? '',
-    address: t.discoveredLabels.__address__ ?? t.labels.instance ?? '',
+    instance: t.labels.instance ?? '',
+    scrapeUrl: t.scrapeUrl,
     health: t.health,
     lastError: t.lastError,
   }));
@@ -237,11 +250,12 @@ export async function waitPrometheusReady(
     if (exit !== undefined) throw new Error(`prometheus exited (${exit}) before it was ready; see ${proc.logFile}`);
     if (await isReady(url)) {
       targets = await scrapeTargetHealth(url).catch(() => []);
+      const find = (want: ScrapeTarget) => targets.find((t) => t.job === want.job && t.instance === (want.instance ?? want.address));
       missing = expected()
-        .filter((want) => !targets.some((t) => t.address === want.address && t.job === want.job && t.health === 'up'))
+        .filter((want) => find(want)?.health !== 'up')
         .map((want) => {
-          const seen = targets.find((t) => t.address === want.address && t.job === want.job);
-          return `${want.job} ${want.address} (${seen ? `${seen.health}${seen.lastError ? `: ${seen.lastError}` : ''}` : 'not discovered yet'})`;
+          const seen = find(want);
+          return `${want.job} ${want.instance ?? want.address} (${seen ? `${seen.health}${seen.lastError ? `: ${seen.lastError}` : ''}` : 'not discovered yet'})`;
         });
       if (missing.length === 0) return { ready: true, targets };
     }
