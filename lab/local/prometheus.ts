@@ -34,7 +34,14 @@ export interface ScrapeTarget {
 export interface RuleGroup {
   name: string;
   interval?: string;
-  rules: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  rules: ReadonlyArray<{
+    alert?: string;
+    record?: string;
+    expr: string;
+    for?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  }>;
 }
 
 export interface PrometheusConfigInput {

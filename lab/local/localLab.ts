@@ -1,0 +1,322 @@
+// The local lab (`--target local`) in one call: the same topology as the cluster, as processes on
+// loopback — Postgres primary + 2 streaming replicas, a 6-node Redis cluster, their exporters,
+// Prometheus (remote-write receiver, native histograms, the SLA alert rules), Alertmanager and
+// the target service, migrated and seeded — and readiness proven, not assumed.
+//
+// Order, and why: Prometheus 2.42 hands discovered scrape targets to its scrapers on a 5-second
+// tick counted from its own start, so it starts first, with every port the lab chooses itself
+// (Alertmanager, target) already in its target files; the data tier's exporters are added the
+// moment the data tier is up, which is before the first tick on this machine. Alertmanager and
+// the data tier start at the same time. The target needs the database: migrate, then seed and
+// start the service together (the service does not read at start). Everything goes through one
+// Supervisor, whose pid file in the state folder is what `stop()` and a kept lab's teardown use.
+
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { slaAlertRuleGroups } from '../alerts/slaRules.ts';
+import type { AlertRoute } from '../config/types.ts';
+import { checkDataTier, startDataTier, type DataTier } from './dataTier.ts';
+import type { RedisClusterCheck, ReplicationCheck } from './readiness.ts';
+import { freePorts, LOOPBACK } from './ports.ts';
+import { Supervisor, type ManagedProcess } from './supervisor.ts';
+import { startAlertmanager, type LocalAlertmanager } from './alertmanager.ts';
+import { LAB_JOBS, scrapeTargetHealth, startPrometheus, type LocalPrometheus, type ScrapeTarget, type TargetHealth } from './prometheus.ts';
+import { writeLabJson, writeLabSecrets, LAB_JSON_VERSION, type LabEndpoints } from './labJson.ts';
+import { registerKeptLab, unregisterKeptLab, type KeptLabsOptions } from './keptLab.ts';
+import { migrate } from '../../target/src/db/migrate.ts';
+import { seed, type SeedOptions } from '../../target/src/db/seed.ts';
+import { targetEnv as targetEnvOf } from '../../target/src/withDataTier.ts';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TARGET_MAIN = 'target/src/main.ts';
+
+/** Scrape job names of the data tier's exporters. */
+export const DATA_TIER_JOBS = { postgres: 'postgres', redis: 'redis' } as const;
+
+export interface StartLocalLabOptions {
+  runId: string;
+  /** the run's state folder: data, configs, logs, pid file. */
+  stateDir: string;
+  log?: (line: string) => void;
+  /** extra environment for the target service (TARGET_INJECT_LATENCY_MS, LOG_LEVEL, ...). */
+  targetEnv?: Record<string, string>;
+  /** start the target service (default true; false when --base-url points at another service). */
+  withTarget?: boolean;
+  /** seed data volume (default: the target's SEED_DEFAULTS). */
+  seed?: Partial<SeedOptions>;
+  /** the lab config's Alertmanager routes (default none: alerts stay in Alertmanager). */
+  alertRoutes?: readonly AlertRoute[];
+  /** alert rule window and `for` (default lab/alerts' defaults, as on the cluster). */
+  alertWindow?: string;
+  alertFor?: string;
+  /** give up the start (Ctrl-C): everything started so far is stopped. */
+  signal?: AbortSignal;
+  /** how long to wait for all checks to be green (default 60 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface ReadinessReport {
+  ok: boolean;
+  checkedAt: string;
+  /** ms from the call to all green (the start's report only). */
+  coldStartMs?: number;
+  /** ms from the start of the call at which each part was ready (the start's report only). */
+  phasesMs?: Record<string, number>;
+  replication: ReplicationCheck;
+  redisCluster: RedisClusterCheck;
+  prometheus: { ok: boolean; url: string; targets: TargetHealth[]; problem?: string };
+  alertmanager: { ok: boolean; url: string; problem?: string };
+  target?: { ok: boolean; url: string; status: string; problem?: string };
+  /** what is not green, in words (empty when ok). */
+  problems: string[];
+}
+
+export interface LocalTarget {
+  url: string;
+  process: ManagedProcess;
+}
+
+export interface LocalLab {
+  runId: string;
+  stateDir: string;
+  endpoints: LabEndpoints;
+  /** the readiness proven at start, as data (for summary.json). */
+  readiness: ReadinessReport;
+  supervisor: Supervisor;
+  dataTier: DataTier;
+  prometheus: LocalPrometheus;
+  alertmanager: LocalAlertmanager;
+  target?: LocalTarget;
+  /** checks everything again now (e.g. after the run, for the summary's end-of-run checks). */
+  checkReadiness(): Promise<ReadinessReport>;
+  /** writes results/<run-id>/lab.json; returns its path. */
+  writeLabJson(resultsDir: string, opts?: { kept?: boolean }): string;
+  /** leaves the lab up after this process exits: lab.json says so and `lab:down` will find it. */
+  keep(resultsDir: string, options?: KeptLabsOptions): { labJson: string; registry: string };
+  /** stops every process this lab started (idempotent). */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The scrape targets of the data tier's exporters (pure). */
+export function dataTierScrapeTargets(tier: Pick<DataTier, 'exporters' | 'redis'>): ScrapeTarget[] {
+  const exporters = tier.exporters;
+  if (!exporters) return [];
+  return [
+    { job: DATA_TIER_JOBS.postgres, address: exporters.postgres.address, labels: { role: 'primary' } },
+    // one redis_exporter, every node through its multi-target /scrape endpoint
+    ...tier.redis.nodes.map((node, i): ScrapeTarget => ({
+      job: DATA_TIER_JOBS.redis,
+      address: exporters.redis.address,
+      metricsPath: '/scrape',
+      params: { target: exporters.redis.targets[i]! },
+      instance: node,
+    })),
+  ];
+}
+
+async function targetHealth(url: string): Promise<{ ok: boolean; status: string; problem?: string }> {
+  try {
+    const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(3000) });
+    const body = (await response.json()) as { status?: string };
+    const status = body.status ?? `HTTP ${response.status}`;
+    return status === 'healthy' ? { ok: true, status } : { ok: false, status, problem: `target health is ${status}` };
+  } catch (error) {
+    return { ok: false, status: 'unreachable', problem: `target not answering: ${(error as Error).message}` };
+  }
+}
+
+async function waitTargetHealthy(url: string, proc: ManagedProcess, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not started';
+  while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error('aborted');
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+      throw new Error(`target service exited (${proc.child.exitCode ?? proc.child.signalCode}) before it was healthy; see ${proc.logFile}`);
+    }
+    const health = await targetHealth(url);
+    if (health.ok) return;
+    last = health.problem ?? health.status;
+    await sleep(100);
+  }
+  throw new Error(`target service at ${url} not healthy after ${timeoutMs} ms (${last}); see ${proc.logFile}`);
+}
+
+export async function startLocalLab(options: StartLocalLabOptions): Promise<LocalLab> {
+  const t0 = Date.now();
+  const { runId, stateDir, signal } = options;
+  if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new Error(`runId must be letters, digits, '.', '_' or '-', got ${JSON.stringify(runId)}`);
+  const log = options.log ?? (() => {});
+  const withTarget = options.withTarget ?? true;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const deadline = t0 + readyTimeoutMs;
+  const left = () => Math.max(1000, deadline - Date.now());
+  const phasesMs: Record<string, number> = {};
+  const mark = (phase: string) => {
+    phasesMs[phase] = Date.now() - t0;
+    log(`local lab: ${phase} after ${phasesMs[phase]} ms`);
+  };
+  const supervisor = new Supervisor(stateDir);
+  const inFlight: Promise<unknown>[] = [];
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.push(p.catch(() => {}));
+    return p;
+  };
+
+  try {
+    if (signal?.aborted) throw new Error('aborted before the lab started');
+    const [alertmanagerPort, targetPort] = await freePorts(2);
+    const alertmanagerAddress = `${LOOPBACK}:${alertmanagerPort}`;
+    const targetUrl = `http://${LOOPBACK}:${targetPort}`;
+
+    const prometheus = await startPrometheus({
+      stateDir, supervisor, alertmanagerAddress,
+      ruleGroups: slaAlertRuleGroups({
+        ...(options.alertWindow ? { window: options.alertWindow } : {}),
+        ...(options.alertFor ? { for: options.alertFor } : {}),
+      }),
+      externalLabels: { lab: 'local', run_id: runId },
+      scrapeTargets: [
+        { job: LAB_JOBS.alertmanager, address: alertmanagerAddress },
+        ...(withTarget ? [{ job: LAB_JOBS.target, address: `${LOOPBACK}:${targetPort}` }] : []),
+      ],
+    });
+    log(`local lab: prometheus starting on ${prometheus.url}`);
+    const alertmanager = await startAlertmanager({ stateDir, supervisor, port: alertmanagerPort, alertRoutes: options.alertRoutes ?? [] });
+    const alertmanagerReady = track(alertmanager.waitReady(left()).then(() => mark('alertmanager ready')));
+
+    const dataTier = await track(startDataTier({ stateDir, supervisor, log: (line) => log(`local lab: ${line}`), withExporters: true }));
+    prometheus.setScrapeTargets('data-tier', dataTierScrapeTargets(dataTier));
+    mark('data tier up');
+    if (signal?.aborted) throw new Error('aborted');
+
+    let target: LocalTarget | undefined;
+    if (withTarget) {
+      await migrate(dataTier.postgres.primaryUrl);
+      mark('database migrated');
+      const env: NodeJS.ProcessEnv = { ...process.env, ...targetEnvOf(dataTier, { PORT: String(targetPort), ...options.targetEnv }) };
+      delete env.NODE_TEST_CONTEXT; // the service is not a test, even when a test starts the lab
+      const proc = supervisor.start('target', process.execPath, ['--import', 'tsx', TARGET_MAIN], { cwd: PROJECT_ROOT, env });
+      target = { url: targetUrl, process: proc };
+      const seeded = track(seed(dataTier.postgres.primaryUrl, options.seed ?? {}).then(() => mark('database seeded')));
+      await Promise.all([seeded, track(waitTargetHealthy(targetUrl, proc, left(), signal).then(() => mark('target healthy')))]);
+    }
+    await alertmanagerReady;
+    const [prometheusReadiness, dataChecks] = await Promise.all([
+      track(prometheus.waitReady(left()).then((r) => (mark('prometheus scraping every target'), r))),
+      checkDataTier(dataTier),
+    ]);
+    if (!dataChecks.ok) {
+      throw new Error(`data tier not ready: ${[dataChecks.replication.problem, dataChecks.redisCluster.problem].filter(Boolean).join('; ')}; see ${join(stateDir, 'logs')}`);
+    }
+    const coldStartMs = Date.now() - t0;
+    const readiness: ReadinessReport = {
+      ok: true,
+      checkedAt: new Date().toISOString(),
+      coldStartMs,
+      phasesMs,
+      replication: dataChecks.replication,
+      redisCluster: dataChecks.redisCluster,
+      prometheus: { ok: true, url: prometheus.url, targets: prometheusReadiness.targets },
+      alertmanager: { ok: true, url: alertmanager.url },
+      ...(target ? { target: { ok: true, url: target.url, status: 'healthy' } } : {}),
+      problems: [],
+    };
+    log(`local lab: ready in ${coldStartMs} ms (2 replicas streaming, cluster_state ${dataChecks.redisCluster.clusterState}, ${prometheusReadiness.targets.length} scrape targets up${target ? ', target healthy' : ''})`);
+
+    const secretsFile = writeLabSecrets(stateDir, {
+      postgres: { appUrl: dataTier.postgres.primaryUrl, adminUrl: dataTier.postgres.admin.url, monitorUrl: dataTier.postgres.monitor.url },
+      redis: { password: dataTier.redis.password },
+    });
+    const endpoints: LabEndpoints = {
+      ...(target ? { targetBaseUrl: target.url } : {}),
+      prometheusUrl: prometheus.url,
+      prometheusRemoteWriteUrl: prometheus.remoteWriteUrl,
+      alertmanagerUrl: alertmanager.url,
+      postgres: {
+        database: dataTier.postgres.database,
+        primary: `${LOOPBACK}:${dataTier.postgres.primary.port}`,
+        replicas: dataTier.postgres.replicas.map((r) => `${LOOPBACK}:${r.port}`),
+        user: dataTier.postgres.app.user,
+      },
+      redis: { nodes: [...dataTier.redis.nodes] },
+      exporters: {
+        ...(dataTier.exporters ? { postgres: dataTier.exporters.postgres.metricsUrl, redis: dataTier.exporters.redis.metricsUrl } : {}),
+      },
+      stateDir,
+      secretsFile,
+    };
+    const startedAt = new Date(t0).toISOString();
+    let stopped = false;
+    let keptIn: KeptLabsOptions | undefined;
+    const lab: LocalLab = {
+      runId, stateDir, endpoints, readiness, supervisor, dataTier, prometheus, alertmanager,
+      ...(target ? { target } : {}),
+      checkReadiness: () => checkLabReadiness({ dataTier, prometheus, alertmanager, target }),
+      writeLabJson: (resultsDir, opts = {}) =>
+        writeLabJson(resultsDir, { version: LAB_JSON_VERSION, target: 'local', runId, startedAt, kept: opts.kept ?? false, endpoints }),
+      keep: (resultsDir, keptOptions = {}) => {
+        const labJson = lab.writeLabJson(resultsDir, { kept: true });
+        keptIn = keptOptions;
+        return { labJson, registry: registerKeptLab({ runId, stateDir, labJson }, keptOptions) };
+      },
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await supervisor.stopAll();
+        if (keptIn) unregisterKeptLab(runId, keptIn);
+      },
+    };
+    return lab;
+  } catch (error) {
+    // let whatever was still starting register its processes, then stop them all
+    await Promise.all(inFlight);
+    await supervisor.stopAll();
+    const reason = (error as Error).message;
+    throw new Error(`local lab not ready: ${reason}${reason.includes(stateDir) ? '' : ` (logs: ${join(stateDir, 'logs')})`}`, { cause: error });
+  }
+}
+
+/** Every readiness check of a running lab, as data; never throws. */
+export async function checkLabReadiness(parts: {
+  dataTier: DataTier;
+  prometheus: LocalPrometheus;
+  alertmanager: LocalAlertmanager;
+  target?: LocalTarget | undefined;
+}): Promise<ReadinessReport> {
+  const { dataTier, prometheus, alertmanager, target } = parts;
+  const [data, targets, alertmanagerOk, health] = await Promise.all([
+    checkDataTier(dataTier),
+    scrapeTargetHealth(prometheus.url).catch((error: Error) => error),
+    fetch(`${alertmanager.url}/-/ready`).then((r) => r.ok, () => false),
+    target ? targetHealth(target.url) : Promise.resolve(undefined),
+  ]);
+  const expected = prometheus.expectedTargets();
+  const down = targets instanceof Error
+    ? [`prometheus unreachable: ${targets.message}`]
+    : expected
+      .filter((want) => !targets.some((t) => t.job === want.job && t.instance === (want.instance ?? want.address) && t.health === 'up'))
+      .map((want) => `${want.job} ${want.instance ?? want.address} not up`);
+  const prometheusProblem = down.length ? `scrape targets not up: ${down.join('; ')}` : undefined;
+  const problems = [
+    data.replication.problem && `replication: ${data.replication.problem}`,
+    data.redisCluster.problem && `redis cluster: ${data.redisCluster.problem}`,
+    prometheusProblem,
+    !alertmanagerOk && 'alertmanager not ready',
+    health && !health.ok && health.problem,
+  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
+  return {
+    ok: problems.length === 0,
+    checkedAt: new Date().toISOString(),
+    replication: data.replication,
+    redisCluster: data.redisCluster,
+    prometheus: {
+      ok: !prometheusProblem, url: prometheus.url, targets: targets instanceof Error ? [] : targets,
+      ...(prometheusProblem ? { problem: prometheusProblem } : {}),
+    },
+    alertmanager: { ok: alertmanagerOk, url: alertmanager.url, ...(alertmanagerOk ? {} : { problem: 'not ready' }) },
+    ...(target && health ? { target: { ok: health.ok, url: target.url, status: health.status, ...(health.problem ? { problem: health.problem } : {}) } } : {}),
+    problems,
+  };
+}
