@@ -5,27 +5,10 @@
 import { build } from 'esbuild';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { assertFitsConfigMap } from './limits.ts';
 import { PROJECT_ROOT, SCENARIO_LIBRARY } from './registry.ts';
 
-/** Kubernetes caps a ConfigMap's data at 1 MiB. */
-export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
-
-export class ScenarioTooLarge extends Error {
-  constructor(
-    readonly file: string,
-    readonly bytes: number,
-  ) {
-    super(
-      `${file} bundles to ${bytes} bytes (${(bytes / 1024 / 1024).toFixed(2)} MiB), over the ${CONFIGMAP_MAX_BYTES}-byte ` +
-        `(1 MiB) ConfigMap limit: generate large data at run time (as scenarios/upload.ts does) instead of importing it`,
-    );
-  }
-}
-
-/** The ConfigMap guard on its own (pure). */
-export function assertFitsConfigMap(file: string, bytes: number): void {
-  if (bytes > CONFIGMAP_MAX_BYTES) throw new ScenarioTooLarge(file, bytes);
-}
+export { CONFIGMAP_MAX_BYTES, ScenarioTooLarge, assertFitsConfigMap } from './limits.ts';
 
 export interface BundleResult {
   bundlePath: string;

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SLA_CATALOGUE, K6_METRIC_KINDS, ENDPOINT_GROUPS } from '../sla/catalogue.ts';
+import { SLA_CATALOGUE, K6_METRIC_KINDS, ENDPOINT_GROUPS, type K6Measure } from '../sla/catalogue.ts';
 import { isK6SlaId, slaIdsIn, thresholdsFor, type K6ObjectThreshold } from './thresholds.ts';
 
-const k6Slas = SLA_CATALOGUE.filter((s) => s.measure.kind === 'k6');
+const k6Slas = SLA_CATALOGUE.flatMap((s) =>
+  s.measure.kind === 'k6' ? [{ id: s.id, op: s.op, threshold: s.threshold, measure: s.measure as K6Measure }] : [],
+);
 
 /** Parses `p(95)<200` / `rate>0.8` back into its parts. */
 function parseExpression(expression: string) {
@@ -21,7 +23,7 @@ test('every k6 SLA of the catalogue becomes one threshold with its own metric, t
     const m = /^([a-z_0-9]+)(?:\{endpoint:([a-z_0-9]+)\})?$/.exec(key);
     assert.ok(m, `${sla.id}: key ${key}`);
     assert.equal(m[1], sla.measure.metric);
-    assert.equal(m[2], 'tags' in sla.measure ? sla.measure.tags.endpoint : undefined);
+    assert.equal(m[2], sla.measure.tags?.endpoint);
     if (m[2]) assert.ok((ENDPOINT_GROUPS as readonly string[]).includes(m[2]));
     const [expression] = thresholds[key]!;
     const parsed = parseExpression(expression as string);
@@ -38,7 +40,7 @@ test('every k6 SLA of the catalogue becomes one threshold with its own metric, t
 });
 
 test('SLAs on the same metric share one key, each expression once', () => {
-  const sameMetric = k6Slas.filter((s) => s.measure.metric === 'http_req_duration' && !('tags' in s.measure));
+  const sameMetric = k6Slas.filter((s) => s.measure.metric === 'http_req_duration' && !s.measure.tags);
   assert.ok(sameMetric.length >= 2, 'the catalogue has several whole-traffic duration SLAs');
   const ids = sameMetric.map((s) => s.id);
   const thresholds = thresholdsFor([...ids, ...ids]);
