@@ -179,6 +179,11 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
     `CREATE ROLE ${REPLICATION_ROLE} LOGIN REPLICATION PASSWORD ${literal(passwords.replication)}`,
     `CREATE ROLE ${MONITOR_ROLE} LOGIN PASSWORD ${literal(passwords.monitor)} IN ROLE pg_monitor`,
     `CREATE DATABASE ${DATABASE} OWNER ${APP_ROLE}`,
+    // One physical slot per standby, reserving WAL from now on. Created here rather than by
+    // pg_basebackup -C: two clones at once each force a checkpoint, and one clone's checkpoint
+    // could recycle WAL the other's stream still needs before its own slot existed.
+    ...Array.from({ length: replicaCount }, (_, i) =>
+      `SELECT pg_create_physical_replication_slot(${literal(slotName(i))}, true)`),
   ]);
   await adminQuery(socketDir, primaryPort, DATABASE, ['CREATE EXTENSION IF NOT EXISTS pg_stat_statements']);
 
@@ -189,7 +194,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
       await runAsPostgres(
         LOCAL_LAB_BINARIES.pgBasebackup.path,
         ['-h', LOOPBACK, '-p', String(primaryPort), '-U', REPLICATION_ROLE, '-D', replica.dataDir,
-          '-R', '-X', 'stream', '-c', 'fast', '-C', '-S', `replica_${i + 1}`, '--no-sync', '-w'],
+          '-R', '-X', 'stream', '-c', 'fast', '-S', slotName(i), '--no-sync', '-w'],
         { PGPASSWORD: passwords.replication },
       );
       await startServer(options.supervisor, replica, socketDir);
@@ -316,6 +321,10 @@ async function adminQuery(socketDir: string, port: number, database: string, sta
   } finally {
     await client.end();
   }
+}
+
+function slotName(replicaIndex: number): string {
+  return `replica_${replicaIndex + 1}`;
 }
 
 function literal(value: string): string {

@@ -1,0 +1,166 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { hbaConf, postgresUrl, serverSettings, startPostgres, type LocalPostgres } from './postgres.ts';
+import { checkReplication } from './readiness.ts';
+import { Supervisor } from './supervisor.ts';
+
+test('serverSettings: loopback only, sockets in the given folder, replication on', () => {
+  const s = serverSettings({ port: 5999, socketDir: '/x/sock', name: 'postgres-replica-1' });
+  assert.equal(s['listen_addresses'], '127.0.0.1');
+  assert.equal(s['port'], '5999');
+  assert.equal(s['unix_socket_directories'], '/x/sock');
+  assert.equal(s['wal_level'], 'replica');
+  assert.equal(s['cluster_name'], 'postgres-replica-1');
+  assert.equal(s['password_encryption'], 'scram-sha-256');
+});
+
+test('hbaConf: no trust over TCP, replication only for the replication role', () => {
+  const lines = hbaConf().split('\n').filter((l) => l.startsWith('host'));
+  assert.ok(lines.length >= 2);
+  for (const line of lines) assert.match(line, /scram-sha-256$/);
+  assert.ok(lines.some((l) => /^host\s+replication\s+perflab_replicator\s/.test(l)));
+});
+
+test('postgresUrl escapes the password', () => {
+  assert.equal(
+    postgresUrl({ user: 'u', password: 'a/b@c', port: 1, database: 'd' }),
+    'postgresql://u:a%2Fb%40c@127.0.0.1:1/d',
+  );
+});
+
+let stateDir: string;
+let supervisor: Supervisor;
+let db: LocalPostgres;
+
+before(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'perflab-pg-test-'));
+  supervisor = new Supervisor(stateDir);
+  db = await startPostgres({ stateDir, supervisor });
+});
+
+after(async () => {
+  await supervisor.stopAll();
+  rmSync(stateDir, { recursive: true, force: true });
+  if (!db.rootDir.startsWith(stateDir)) rmSync(db.rootDir, { recursive: true, force: true });
+});
+
+test('primary and 2 replicas are streaming, as pg_stat_replication shows', async () => {
+  assert.equal(db.replicaUrls.length, 2);
+  assert.equal(new Set([db.primaryUrl, ...db.replicaUrls]).size, 3);
+  const check = await checkReplication(db.monitor.url);
+  assert.equal(check.ok, true, check.problem);
+  assert.equal(check.streamingReplicas, 2);
+  assert.deepEqual(check.replicas.map((r) => r.name), ['postgres-replica-1', 'postgres-replica-2']);
+  // each standby holds its own slot, so the primary keeps the WAL a stopped standby still needs
+  await withClient(db.admin.url, async (c) => {
+    const { rows } = await c.query('SELECT slot_name, active FROM pg_replication_slots ORDER BY slot_name');
+    assert.deepEqual(rows, [{ slot_name: 'replica_1', active: true }, { slot_name: 'replica_2', active: true }]);
+  });
+});
+
+test('a write on the primary is readable on both replicas, which refuse writes', async () => {
+  const marker = `written-${Date.now()}`;
+  await withClient(db.primaryUrl, async (c) => {
+    await c.query('CREATE TABLE IF NOT EXISTS replication_probe (v text)');
+    await c.query('INSERT INTO replication_probe VALUES ($1)', [marker]);
+  });
+  for (const url of db.replicaUrls) {
+    await withClient(url, async (c) => {
+      assert.equal((await c.query('SELECT pg_is_in_recovery() AS r')).rows[0].r, true);
+      const rows = await pollRows(c, 'SELECT v FROM replication_probe WHERE v = $1', [marker]);
+      assert.equal(rows.length, 1);
+      await assert.rejects(c.query('INSERT INTO replication_probe VALUES ($1)', ['x']), /read-only transaction/);
+    });
+  }
+});
+
+test('every role needs its generated password over TCP', async () => {
+  assert.ok(db.app.password.length >= 20);
+  assert.notEqual(db.app.password, db.admin.password);
+  const wrong = db.primaryUrl.replace(encodeURIComponent(db.app.password), 'postgres');
+  await assert.rejects(withClient(wrong, async () => {}), /password authentication failed/);
+  await withClient(db.admin.url, async (c) => {
+    assert.equal((await c.query('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0].rolsuper, true);
+  });
+});
+
+test('the app role cannot see replication details; the monitor role can', async () => {
+  const asApp = await checkReplication(db.primaryUrl);
+  assert.equal(asApp.ok, false);
+  assert.match(asApp.problem!, /pg_monitor/);
+});
+
+test('stopping one replica shows in the replication check and leaves the other streaming', async () => {
+  const replica = db.replicas[1]!;
+  await replica.stop();
+  assert.equal(supervisor.processes.some((p) => p.name === replica.name), false);
+  const check = await pollUntil(() => checkReplication(db.monitor.url), (c) => c.streamingReplicas === 1);
+  assert.equal(check.ok, false);
+  assert.match(check.problem!, /1 of 2 replicas streaming/);
+  await withClient(db.replicaUrls[0]!, async (c) => assert.equal((await c.query('SELECT 1 AS one')).rows[0].one, 1));
+});
+
+test('stopAll leaves no Postgres process of this lab behind', async () => {
+  const pids = supervisor.processes.map((p) => p.pid);
+  assert.ok(pids.length >= 2);
+  await supervisor.stopAll();
+  for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still alive`);
+  assert.deepEqual(processesMentioning(db.rootDir), []);
+  assert.deepEqual(JSON.parse(readFileSync(join(stateDir, 'processes.json'), 'utf8')), []);
+});
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function pollRows(c: pg.Client, sql: string, params: unknown[]): Promise<unknown[]> {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await c.query(sql, params).catch(() => ({ rows: [] as unknown[] }));
+    if (rows.length > 0) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return [];
+}
+
+async function pollUntil<T>(get: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await get();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    value = await get();
+  }
+  return value;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * pids whose command line names the folder or that run inside it: the postmaster has -D <dir>,
+ * its children (backends, walsenders) rewrite their titles but keep the data dir as cwd.
+ */
+function processesMentioning(folder: string): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(folder) || readlinkSync(`/proc/${pid}/cwd`).startsWith(folder);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
