@@ -1,0 +1,125 @@
+// lab up and lab down: the order of the steps, each step delegated to the module that touches
+// the thing (preflight, kind, cdktf, secrets, state). No argv here: scripts/lab-up.mjs and
+// scripts/teardown.mjs parse flags and call these.
+
+import { join, relative } from 'node:path';
+import type { LabConfig } from '../config/types.ts';
+import { checkContext, checkTools, formatProblems } from './preflight.ts';
+import { createKindCluster, deleteKindCluster, kindClusterExists, kindCreateArgs, kindInstalled } from './kind.ts';
+import { cdktfCommand, describeCommand, runCdktf, STACK_ORDER, type LabStackName } from './cdktf.ts';
+import { ensureLabSecrets } from './labSecrets.ts';
+import { deployedStacks, forgetState } from './labState.ts';
+import { GRAFANA_ADMIN_SECRET, RELEASES } from './names.ts';
+
+export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
+export const LAB_DIR = join(PROJECT_ROOT, '.lab');
+
+export class PreflightFailed extends Error {}
+
+export interface UpOptions {
+  log: (line: string) => void;
+  /** check and print the plan (commands), change nothing. */
+  dryRun?: boolean;
+  stacks?: readonly LabStackName[];
+  skipProviderLock?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
+  const { log } = opts;
+  const env = opts.env ?? process.env;
+  log(`profile ${config.profile}: context ${config.cluster.context}`);
+  const tools = checkTools(config, env);
+  if (!tools.ok) {
+    throw new PreflightFailed(`preflight failed, nothing was changed:\n${formatProblems(tools.problems)}`);
+  }
+  log(`preflight: ${Object.entries(tools.found).map(([t, p]) => `${t} ${p}`).join(', ')}`);
+  const kindConfigFile = join(PROJECT_ROOT, 'kind-config.yaml');
+  if (config.profile === 'kind') {
+    if (kindClusterExists(config.cluster.name, env)) log(`kind cluster ${config.cluster.name} exists: reusing it`);
+    else if (opts.dryRun) log(`would run: kind ${kindCreateArgs(config.cluster.name, 'kind-config.yaml').join(' ')}`);
+    else {
+      log(`creating kind cluster ${config.cluster.name} (5 nodes, from kind-config.yaml)`);
+      createKindCluster(config.cluster.name, kindConfigFile, env);
+    }
+  }
+  if (!opts.dryRun) {
+    const unreachable = checkContext(config, env);
+    if (unreachable) throw new PreflightFailed(`preflight failed:\n${formatProblems([unreachable])}`);
+  }
+  const { secrets, file, created } = opts.dryRun
+    ? { secrets: undefined, file: join(LAB_DIR, 'secrets.json'), created: [] as string[] }
+    : ensureLabSecrets(LAB_DIR);
+  if (created.length > 0) log(`generated ${created.join(', ')} into ${file} (mode 0600, reused on the next up)`);
+  const cmd = cdktfCommand('deploy', {
+    stacks: opts.stacks,
+    variables: secrets,
+    terraformBinary: tools.terraformBinary,
+    skipProviderLock: opts.skipProviderLock,
+  });
+  if (opts.dryRun) {
+    log(`would run: ${describeCommand(cmd)}`);
+    return;
+  }
+  log(`deploying ${(opts.stacks ?? STACK_ORDER).join(', ')}: ${describeCommand(cmd)}`);
+  await runCdktf(cmd, log, PROJECT_ROOT);
+  for (const line of accessInstructions(config)) log(line);
+}
+
+/** Where Grafana, Prometheus and Alertmanager are, and how to log in. */
+export function accessInstructions(config: LabConfig): string[] {
+  const ctx = `--context ${config.cluster.context} -n ${config.namespaces.monitoring}`;
+  const rel = RELEASES.kubePrometheusStack;
+  return [
+    'the lab is up. Reach it with port-forwards:',
+    `  Grafana:      kubectl ${ctx} port-forward svc/${rel}-grafana 3000:80             -> http://localhost:3000`,
+    `  Prometheus:   kubectl ${ctx} port-forward svc/${rel}-kube-prometheus-prometheus 9090   -> http://localhost:9090`,
+    `  Alertmanager: kubectl ${ctx} port-forward svc/${rel}-kube-prometheus-alertmanager 9093 -> http://localhost:9093`,
+    `  Grafana login: user "${config.monitoring.grafanaAdminUser}", password generated for this lab:`,
+    `    kubectl ${ctx} get secret ${GRAFANA_ADMIN_SECRET} -o jsonpath='{.data.admin-password}' | base64 -d`,
+    `    (also in .lab/secrets.json, key grafana_admin_password)`,
+  ];
+}
+
+export interface DownOptions {
+  log: (line: string) => void;
+  /** keep the kind cluster (destroy only the stacks). */
+  keepCluster?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** repository root holding .lab/ (default: this checkout). */
+  root?: string;
+}
+
+/** Tears the lab down; idempotent. Returns what it removed (empty when there was nothing). */
+export async function labDown(config: LabConfig, opts: DownOptions): Promise<string[]> {
+  const { log } = opts;
+  const env = opts.env ?? process.env;
+  const root = opts.root ?? PROJECT_ROOT;
+  const removed: string[] = [];
+  const deployed = deployedStacks(root);
+  const clusterGone = config.profile === 'kind' && !kindClusterExists(config.cluster.name, env);
+  if (deployed.length === 0) {
+    log('stacks: no deployed resources recorded in .lab/state, nothing to destroy');
+  } else if (clusterGone) {
+    // the resources went with the cluster; their state describes nothing any more
+    const files = forgetState(root);
+    log(`kind cluster ${config.cluster.name} is gone: forgot the state of ${deployed.map((d) => d.stack).join(', ')}`);
+    removed.push(...files.map((f) => `state ${relative(root, f)}`));
+  } else {
+    const stacks = deployed.map((d) => d.stack);
+    const tools = checkTools({ ...config, profile: 'cloud' }, env);
+    // terraform asks for every variable on destroy too; the values no longer matter
+    const { secrets } = ensureLabSecrets(join(root, '.lab'));
+    const cmd = cdktfCommand('destroy', { stacks, variables: secrets, terraformBinary: tools.terraformBinary });
+    log(`destroying ${[...stacks].reverse().join(', ')}: ${describeCommand(cmd)}`);
+    await runCdktf(cmd, log, root);
+    removed.push(...deployed.map((d) => `stack ${d.stack} (${d.resources.length} resources)`));
+  }
+  if (config.profile === 'kind' && !opts.keepCluster) {
+    if (!kindInstalled(env)) log('kind is not installed: there is no kind cluster to delete');
+    else if (deleteKindCluster(config.cluster.name, env)) removed.push(`kind cluster ${config.cluster.name}`);
+    else log(`kind cluster ${config.cluster.name}: not present`);
+  }
+  log(removed.length > 0 ? `removed: ${removed.join('; ')}` : 'nothing to remove: the lab was already down');
+  return removed;
+}

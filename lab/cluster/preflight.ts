@@ -1,0 +1,107 @@
+// Preflight: before lab-up touches anything, check the tools it needs are there and working,
+// and say exactly what is missing and how to get it. Touches PATH and runs `<tool> version`-like
+// probes; `env` lets a caller (and the tests) decide which PATH is searched.
+
+import { spawnSync } from 'node:child_process';
+import type { LabConfig } from '../config/types.ts';
+
+export interface PreflightProblem {
+  tool: string;
+  problem: string;
+  fix: string;
+}
+
+export interface PreflightResult {
+  ok: boolean;
+  problems: PreflightProblem[];
+  /** tool name -> resolved binary, for the ones found. */
+  found: Record<string, string>;
+  /** what cdktf should run terraform as: 'terraform' or 'tofu'. */
+  terraformBinary?: string;
+}
+
+const INSTALL = {
+  docker: 'install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop, and start it',
+  kind: 'install kind v0.32.0: `go install sigs.k8s.io/kind@v0.32.0` (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)',
+  kubectl: 'install kubectl (https://kubernetes.io/docs/tasks/tools/) matching your cluster within one minor version',
+  terraform: 'install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or OpenTofu (https://opentofu.org/docs/intro/install/; then TERRAFORM_BINARY_NAME=tofu)',
+} as const;
+
+type Env = NodeJS.ProcessEnv;
+
+function which(name: string, env: Env): string | undefined {
+  const out = spawnSync('/bin/sh', ['-c', 'command -v "$1"', 'sh', name], { env, encoding: 'utf8' });
+  return out.status === 0 ? out.stdout.trim() || undefined : undefined;
+}
+
+function runs(binary: string, args: string[], env: Env, timeoutMs = 15_000): { ok: boolean; output: string } {
+  const out = spawnSync(binary, args, { env, encoding: 'utf8', timeout: timeoutMs });
+  const output = `${out.stdout ?? ''}${out.stderr ?? ''}`.trim();
+  return { ok: out.status === 0, output: out.error ? out.error.message : output };
+}
+
+const firstLine = (s: string) => s.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+
+/** The tools each profile needs: kind also needs docker and kind; both need kubectl and terraform|tofu. */
+export function requiredTools(config: LabConfig): string[] {
+  return config.profile === 'kind' ? ['docker', 'kind', 'kubectl', 'terraform'] : ['kubectl', 'terraform'];
+}
+
+export function checkTools(config: LabConfig, env: Env = process.env): PreflightResult {
+  const problems: PreflightProblem[] = [];
+  const found: Record<string, string> = {};
+  let terraformBinary: string | undefined;
+  for (const tool of requiredTools(config)) {
+    if (tool === 'terraform') {
+      const wanted = env.TERRAFORM_BINARY_NAME;
+      const candidates = wanted ? [wanted] : ['terraform', 'tofu'];
+      const name = candidates.find((c) => which(c, env));
+      if (!name) {
+        problems.push({
+          tool: 'terraform',
+          problem: wanted ? `TERRAFORM_BINARY_NAME=${wanted} is not on PATH` : 'neither terraform nor tofu is on PATH',
+          fix: INSTALL.terraform,
+        });
+        continue;
+      }
+      const binary = which(name, env)!;
+      const version = runs(binary, ['version'], env);
+      if (!version.ok) problems.push({ tool: name, problem: `\`${name} version\` failed: ${firstLine(version.output)}`, fix: INSTALL.terraform });
+      found[name] = binary;
+      terraformBinary = name;
+      continue;
+    }
+    const binary = which(tool, env);
+    if (!binary) {
+      problems.push({ tool, problem: 'not found on PATH', fix: INSTALL[tool as keyof typeof INSTALL] });
+      continue;
+    }
+    found[tool] = binary;
+    if (tool === 'docker') {
+      // The CLI alone is not enough: kind needs a running engine.
+      const info = runs(binary, ['info', '--format', '{{.ServerVersion}}'], env);
+      if (!info.ok) problems.push({ tool, problem: `the Docker engine is not reachable (${firstLine(info.output)})`, fix: 'start Docker (`sudo systemctl start docker` or Docker Desktop) and check `docker info`' });
+    }
+  }
+  return { ok: problems.length === 0, problems, found, terraformBinary };
+}
+
+/** Whether kubectl reaches the config's context (after kind created it, on the kind profile). */
+export function checkContext(config: LabConfig, env: Env = process.env): PreflightProblem | undefined {
+  const kubectl = which('kubectl', env);
+  if (!kubectl) return { tool: 'kubectl', problem: 'not found on PATH', fix: INSTALL.kubectl };
+  const kubeconfig = config.cluster.kubeconfig.replace(/^~(?=\/)/, env.HOME ?? '~');
+  const probe = runs(kubectl, ['--kubeconfig', kubeconfig, '--context', config.cluster.context, '--request-timeout=10s', 'get', '--raw', '/readyz'], env, 20_000);
+  if (probe.ok) return undefined;
+  return {
+    tool: 'kubectl',
+    problem: `context "${config.cluster.context}" in ${config.cluster.kubeconfig} is not reachable (${firstLine(probe.output)})`,
+    fix: config.profile === 'kind'
+      ? `create the cluster (npm run lab:up does) or check \`kind get clusters\``
+      : `set cluster.context in your LAB_CONFIG file to a context of \`kubectl config get-contexts\`, and check \`kubectl --context ${config.cluster.context} get nodes\``,
+  };
+}
+
+export function formatProblems(problems: readonly PreflightProblem[]): string {
+  return problems.map((p) => `  - ${p.tool}: ${p.problem}\n    fix: ${p.fix}`).join('\n');
+}
