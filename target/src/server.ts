@@ -22,6 +22,7 @@ import { RealtimeHub, realtimeRoutes } from './routes/realtime.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { studentRoutes } from './routes/students.ts';
 import { RequestTiming } from './timing.ts';
+import { useStrictBodyValidation } from './validation.ts';
 
 export interface RunningTarget {
   url: string;
@@ -69,6 +70,8 @@ export async function startTarget(config: TargetConfig): Promise<RunningTarget> 
   const reports = new ReportJobs(db, 2, (err) => app.log.error({ err: err.message }, 'report job failed'));
   const hub = new RealtimeHub(config.realtimeIntervalMs, deps);
 
+  useStrictBodyValidation(app);
+  let closing = false;
   app.decorateRequest('timing', null as unknown as RequestTiming);
   app.addHook('onRequest', async (request) => {
     request.timing = new RequestTiming();
@@ -79,6 +82,8 @@ export async function startTarget(config: TargetConfig): Promise<RunningTarget> 
   app.addHook('onSend', async (request, reply) => {
     reply.header('Server-Timing', request.timing.header());
     reply.header('X-Pod-Name', POD_NAME);
+    // While draining, keep-alive connections are closed after their response, so close() ends.
+    if (closing) reply.header('Connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -121,16 +126,19 @@ export async function startTarget(config: TargetConfig): Promise<RunningTarget> 
     },
     { prefix: '/api/v1' },
   );
-  app.addHook('preClose', async () => hub.closeAll());
+  app.addHook('preClose', async () => {
+    closing = true;
+    hub.closeAll();
+  });
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
-  let closing: Promise<void> | undefined;
+  let shutdown: Promise<void> | undefined;
   const close = () =>
-    (closing ??= (async () => {
+    (shutdown ??= (async () => {
       await app.close();
       await reports.drain();
       await Promise.all([db.close(), cache.close()]);

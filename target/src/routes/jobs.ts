@@ -6,6 +6,7 @@ import { UUID_RE } from '../catalogue.ts';
 import type { Deps } from '../deps.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { ReportJobs, ReportRequest } from '../reports.ts';
+import { DATE_SCHEMA, isRealDate } from '../validation.ts';
 
 /** The request's upload limit: 10 MiB ("< 5s for 10MB files"); larger answers 413. */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -24,7 +25,7 @@ export function jobRoutes(app: FastifyInstance, deps: Deps, reports: ReportJobs)
             dateRange: {
               type: 'object',
               required: ['start', 'end'],
-              properties: { start: { type: 'string', format: 'date' }, end: { type: 'string', format: 'date' } },
+              properties: { start: DATE_SCHEMA, end: DATE_SCHEMA },
             },
           },
         },
@@ -32,6 +33,9 @@ export function jobRoutes(app: FastifyInstance, deps: Deps, reports: ReportJobs)
     },
     async (request) => {
       const { start, end } = request.body.dateRange;
+      for (const [name, value] of [['start', start], ['end', end]] as const) {
+        if (!isRealDate(value)) throw new HttpError(400, 'bad_request', `dateRange.${name} (${value}) is not a calendar date YYYY-MM-DD`);
+      }
       if (start > end) throw new HttpError(400, 'bad_request', `dateRange.start (${start}) is after dateRange.end (${end})`);
       const jobId = await reports.submit(request.timing, request.body);
       return { jobId, status: 'queued' };
