@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolveLabConfig } from '../config/index.ts';
-import { checkContext, checkTools } from './preflight.ts';
+import { checkContext, checkTools, inotifyWarnings } from './preflight.ts';
 import { cdktfCommand, describeCommand } from './cdktf.ts';
 import { ensureLabSecrets, LAB_SECRET_NAMES } from './labSecrets.ts';
 import { deployedStacks } from './labState.ts';
@@ -161,4 +161,11 @@ test('scripts/teardown.mjs twice on this machine (no lab): succeeds both times a
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /nothing to remove: the lab was already down/);
   }
+});
+
+test('preflight: low inotify limits are warned about with the sysctl that fixes them', () => {
+  const low = inotifyWarnings((file) => (file.endsWith('max_user_watches') ? '8192' : '1024'));
+  assert.equal(low.length, 1);
+  assert.match(low[0]!, /fs\.inotify\.max_user_watches is 8192.*sysctl fs\.inotify\.max_user_watches=524288/);
+  assert.deepEqual(inotifyWarnings(() => undefined), []);
 });

@@ -4,7 +4,7 @@
 
 import { join, relative } from 'node:path';
 import type { LabConfig } from '../config/types.ts';
-import { checkContext, checkTools, formatProblems } from './preflight.ts';
+import { checkContext, checkTools, formatProblems, inotifyWarnings } from './preflight.ts';
 import { createKindCluster, deleteKindCluster, kindClusterExists, kindCreateArgs, kindInstalled } from './kind.ts';
 import { cdktfCommand, describeCommand, runCdktf, STACK_ORDER, type LabStackName } from './cdktf.ts';
 import { ensureLabSecrets } from './labSecrets.ts';
@@ -36,6 +36,7 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
   log(`preflight: ${Object.entries(tools.found).map(([t, p]) => `${t} ${p}`).join(', ')}`);
   const kindConfigFile = join(PROJECT_ROOT, 'kind-config.yaml');
   if (config.profile === 'kind') {
+    for (const warning of inotifyWarnings()) log(`warning: ${warning}`);
     if (kindClusterExists(config.cluster.name, env)) log(`kind cluster ${config.cluster.name} exists: reusing it`);
     else if (opts.dryRun) log(`would run: kind ${kindCreateArgs(config.cluster.name, 'kind-config.yaml').join(' ')}`);
     else {

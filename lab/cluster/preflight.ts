@@ -3,6 +3,7 @@
 // probes; `env` lets a caller (and the tests) decide which PATH is searched.
 
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { LabConfig } from '../config/types.ts';
 
 export interface PreflightProblem {
@@ -104,4 +105,24 @@ export function checkContext(config: LabConfig, env: Env = process.env): Preflig
 
 export function formatProblems(problems: readonly PreflightProblem[]): string {
   return problems.map((p) => `  - ${p.tool}: ${p.problem}\n    fix: ${p.fix}`).join('\n');
+}
+
+/** Host limits kind nodes hit on laptops ("too many open files"); warnings, not failures. */
+export const INOTIFY_MINIMUMS = { max_user_watches: 524288, max_user_instances: 512 } as const;
+
+export function inotifyWarnings(read: (file: string) => string | undefined = readProc): string[] {
+  return Object.entries(INOTIFY_MINIMUMS).flatMap(([name, minimum]) => {
+    const value = Number(read(`/proc/sys/fs/inotify/${name}`));
+    return Number.isFinite(value) && value < minimum
+      ? [`fs.inotify.${name} is ${value}; kind nodes may fail with "too many open files": sudo sysctl fs.inotify.${name}=${minimum}`]
+      : [];
+  });
+}
+
+function readProc(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,278 @@
+// Runs a TestRun on a cluster through the Kubernetes API (@kubernetes/client-node): server-side
+// applies the script ConfigMap and the TestRun, follows `status.stage` until finished or error,
+// then reads every runner pod's exit code (99 = thresholds failed) for a per-runner and overall
+// result. An AbortSignal (Ctrl-C) or the timeout deletes the TestRun, its jobs and pods.
+// Cluster problems (unreachable API, no k6-operator CRD, no permission) become a LauncherError
+// with a sentence a user can act on, never a stack trace.
+
+import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { RUNNER_LABELS, type ScriptConfigMap, type TestRun } from '../../k6-operator/testrun.ts';
+
+/** k6 exit codes that mean something to the verdict. */
+export const K6_EXIT = { ok: 0, thresholdsFailed: 99, scriptException: 107, aborted: 108 } as const;
+export const FIELD_MANAGER = 'perflab';
+
+export type Stage = 'initialization' | 'initialized' | 'created' | 'started' | 'stopped' | 'finished' | 'error';
+
+export interface RunnerResult {
+  /** 1-based runner index (the operator's job `<testrun>-<n>`). */
+  runner: number;
+  pod: string;
+  /** the k6 container's exit code; null when the pod never ended. */
+  exitCode: number | null;
+  outcome: 'passed' | 'thresholds-failed' | 'failed' | 'unknown';
+  reason?: string;
+}
+
+export type RunOutcome = 'passed' | 'thresholds-failed' | 'failed' | 'error' | 'timeout' | 'aborted';
+
+export interface LaunchResult {
+  testRun: string;
+  namespace: string;
+  /** the last status.stage seen. */
+  stage: Stage | undefined;
+  runners: RunnerResult[];
+  outcome: RunOutcome;
+  /** what a CLI should exit with: 0 passed, 99 thresholds failed, else the first failing runner's code or 1. */
+  exitCode: number;
+  durationMs: number;
+}
+
+export interface LaunchOptions {
+  configMap: ScriptConfigMap;
+  testRun: TestRun;
+  /** default: the user's kubeconfig (KUBECONFIG or ~/.kube/config, current context). */
+  kubeConfig?: KubeConfig;
+  /** give up (and delete the run) after this long. */
+  timeoutMs: number;
+  pollIntervalMs?: number;
+  /** Ctrl-C: abort following, delete the TestRun, its jobs and pods. */
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** delete the TestRun, its jobs and pods after reading the results (default: keep them). */
+  deleteAfter?: boolean;
+}
+
+export class LauncherError extends Error {}
+
+/** client-node's generic object API, plus a way to ask whether a kind is served at all. */
+class ObjectApi extends KubernetesObjectApi {
+  served(apiVersion: string, kind: string) {
+    return this.resource(apiVersion, kind);
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Turns a client-node failure into a sentence naming what to do. */
+export function explainClusterError(error: unknown, server: string, doing: string): LauncherError {
+  if (error instanceof LauncherError) return error;
+  const code = errorCode(error);
+  if (code && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+    return new LauncherError(
+      `cannot reach the Kubernetes API at ${server} (${code}) while ${doing}: is the cluster up (npm run lab:up) and the kubeconfig context right?`,
+    );
+  }
+  if (error instanceof ApiException) {
+    const status = Number(error.code);
+    const message = (error.body as { message?: string } | undefined)?.message ?? '';
+    if (status === 401 || status === 403) {
+      return new LauncherError(`the Kubernetes API at ${server} refused ${doing} (HTTP ${status}${message ? `: ${message}` : ''}): check the kubeconfig user's permissions`);
+    }
+    return new LauncherError(`the Kubernetes API at ${server} answered HTTP ${status} while ${doing}${message ? `: ${message}` : ''}`);
+  }
+  const text = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new LauncherError(`${doing} failed against ${server}: ${text}`);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+interface PodLike extends KubernetesObject {
+  status?: {
+    phase?: string;
+    containerStatuses?: Array<{
+      name?: string;
+      state?: { terminated?: { exitCode?: number; reason?: string } };
+      lastState?: { terminated?: { exitCode?: number; reason?: string } };
+    }>;
+  };
+}
+
+const selector = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+
+/** One runner pod's exit code and what it means. */
+export function runnerResultOf(pod: PodLike, testRunName: string): RunnerResult {
+  const name = pod.metadata?.name ?? '?';
+  const jobName = pod.metadata?.labels?.['job-name'] ?? '';
+  const index = Number(/-(\d+)$/.exec(jobName)?.[1] ?? new RegExp(`^${testRunName}-(\\d+)-`).exec(name)?.[1] ?? 0);
+  const statuses = pod.status?.containerStatuses ?? [];
+  const k6 = statuses.find((s) => s.name === 'k6') ?? statuses[0];
+  const terminated = k6?.state?.terminated ?? k6?.lastState?.terminated;
+  const exitCode = typeof terminated?.exitCode === 'number' ? terminated.exitCode : null;
+  const outcome: RunnerResult['outcome'] =
+    exitCode === null ? 'unknown' : exitCode === K6_EXIT.ok ? 'passed' : exitCode === K6_EXIT.thresholdsFailed ? 'thresholds-failed' : 'failed';
+  const reason =
+    exitCode === null
+      ? `pod ${name} has not terminated (phase ${pod.status?.phase ?? 'unknown'})`
+      : exitCode === K6_EXIT.scriptException
+        ? 'script exception (k6 exit 107)'
+        : exitCode === K6_EXIT.aborted
+          ? 'aborted (k6 exit 108)'
+          : terminated?.reason;
+  return { runner: index, pod: name, exitCode, outcome, ...(reason ? { reason } : {}) };
+}
+
+/** The verdict over all runners: every runner counts; missing runners count as failed. */
+export function aggregateRunners(runners: RunnerResult[], parallelism: number, stage: Stage | undefined): Pick<LaunchResult, 'outcome' | 'exitCode'> {
+  if (stage === 'error') return { outcome: 'error', exitCode: 1 };
+  const failing = runners.find((r) => r.outcome === 'failed');
+  if (failing) return { outcome: 'failed', exitCode: failing.exitCode ?? 1 };
+  if (runners.length < parallelism || runners.some((r) => r.outcome === 'unknown')) return { outcome: 'failed', exitCode: 1 };
+  if (runners.some((r) => r.outcome === 'thresholds-failed')) return { outcome: 'thresholds-failed', exitCode: K6_EXIT.thresholdsFailed };
+  return { outcome: 'passed', exitCode: 0 };
+}
+
+export async function launchTestRun(options: LaunchOptions): Promise<LaunchResult> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const kc = options.kubeConfig ?? defaultKubeConfig();
+  const server = kc.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)';
+  const api = kc.makeApiClient(ObjectApi);
+  const { testRun, configMap } = options;
+  const name = testRun.metadata.name;
+  const namespace = testRun.metadata.namespace;
+  const call = async <T>(doing: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw explainClusterError(error, server, doing);
+    }
+  };
+
+  await requireTestRunCrd(api, server);
+  await call(`applying ConfigMap ${namespace}/${configMap.metadata.name}`, () =>
+    api.patch(configMap, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+  );
+  await call(`applying TestRun ${namespace}/${name}`, () =>
+    api.patch(testRun as unknown as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+  );
+  log(`applied TestRun ${namespace}/${name} (parallelism ${testRun.spec.parallelism})`);
+
+  const pollMs = options.pollIntervalMs ?? 5_000;
+  const deadline = started + options.timeoutMs;
+  let stage: Stage | undefined;
+  let ended: 'finished' | 'error' | 'timeout' | 'aborted' | undefined;
+  while (!ended) {
+    if (options.signal?.aborted) {
+      ended = 'aborted';
+      break;
+    }
+    const current = await call(`reading TestRun ${namespace}/${name}`, () =>
+      api.read({ apiVersion: testRun.apiVersion, kind: testRun.kind, metadata: { name, namespace } }),
+    );
+    const next = (current as { status?: { stage?: Stage } }).status?.stage;
+    if (next !== stage) {
+      log(`stage ${next ?? '(none yet)'} after ${Math.round((Date.now() - started) / 1000)}s`);
+      stage = next;
+    }
+    if (stage === 'finished' || stage === 'error') ended = stage;
+    else if (Date.now() >= deadline) ended = 'timeout';
+    else await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), options.signal);
+  }
+
+  const runners = await readRunners(api, testRun, call);
+  let outcome: Pick<LaunchResult, 'outcome' | 'exitCode'>;
+  if (ended === 'aborted' || ended === 'timeout') {
+    log(ended === 'aborted' ? `aborted: deleting TestRun ${name}, its jobs and pods` : `timed out after ${options.timeoutMs} ms: deleting TestRun ${name}`);
+    await deleteRun(api, testRun, configMap, call);
+    outcome = { outcome: ended, exitCode: ended === 'aborted' ? 130 : 1 };
+  } else {
+    outcome = aggregateRunners(runners, testRun.spec.parallelism, stage);
+    if (options.deleteAfter) await deleteRun(api, testRun, configMap, call);
+  }
+  return { testRun: name, namespace, stage, runners, ...outcome, durationMs: Date.now() - started };
+}
+
+function defaultKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromDefault();
+  } catch (error) {
+    throw new LauncherError(`could not load a kubeconfig (KUBECONFIG or ~/.kube/config): ${(error as Error).message}`);
+  }
+  if (!kc.getCurrentCluster()) throw new LauncherError('the kubeconfig has no current cluster: run npm run lab:up or set KUBECONFIG');
+  return kc;
+}
+
+/** Is the k6-operator's CRD served? (A missing CRD would otherwise surface as a 404 deep in apply.) */
+async function requireTestRunCrd(api: ObjectApi, server: string): Promise<void> {
+  try {
+    const resource = await api.served('k6.io/v1alpha1', 'TestRun');
+    if (!resource) throw new ApiException(404, 'not found', {}, {});
+  } catch (error) {
+    if (error instanceof ApiException && Number(error.code) === 404) {
+      throw new LauncherError(
+        `the cluster at ${server} has no TestRun CRD (testruns.k6.io/v1alpha1): install the k6-operator first (npm run lab:up deploys it in the platform stack)`,
+      );
+    }
+    throw explainClusterError(error, server, 'looking up the TestRun CRD');
+  }
+}
+
+type Call = <T>(doing: string, fn: () => Promise<T>) => Promise<T>;
+
+async function readRunners(api: KubernetesObjectApi, testRun: TestRun, call: Call): Promise<RunnerResult[]> {
+  const name = testRun.metadata.name;
+  const list = await call(`listing runner pods of ${name}`, () =>
+    api.list('v1', 'Pod', testRun.metadata.namespace, undefined, undefined, undefined, undefined, selector(RUNNER_LABELS(name))),
+  );
+  return (list.items as PodLike[]).map((pod) => runnerResultOf(pod, name)).sort((a, b) => a.runner - b.runner);
+}
+
+async function deleteRun(api: KubernetesObjectApi, testRun: TestRun, configMap: ScriptConfigMap, call: Call): Promise<void> {
+  const { name, namespace } = testRun.metadata;
+  const ignoreMissing = async (doing: string, fn: () => Promise<unknown>) => {
+    try {
+      await call(doing, fn);
+    } catch (error) {
+      if (!(error instanceof LauncherError && / HTTP 404/.test(error.message))) throw error;
+    }
+  };
+  await ignoreMissing(`deleting TestRun ${name}`, () =>
+    api.delete({ apiVersion: testRun.apiVersion, kind: testRun.kind, metadata: { name, namespace } }, undefined, undefined, 0, undefined, 'Background'),
+  );
+  // the operator's jobs and pods (owned by the TestRun; deleted here too so nothing keeps running
+  // even when garbage collection is slow)
+  const everything = selector({ app: 'k6', k6_cr: name });
+  for (const [apiVersion, kind] of [['batch/v1', 'Job'], ['v1', 'Pod']] as const) {
+    const list = await call(`listing ${kind}s of ${name}`, () =>
+      api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, everything),
+    );
+    for (const item of list.items) {
+      await ignoreMissing(`deleting ${kind} ${item.metadata?.name}`, () =>
+        api.delete({ apiVersion, kind, metadata: { name: item.metadata?.name, namespace } }, undefined, undefined, 0, undefined, 'Background'),
+      );
+    }
+  }
+  await ignoreMissing(`deleting ConfigMap ${configMap.metadata.name}`, () =>
+    api.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMap.metadata.name, namespace } }),
+  );
+}
