@@ -1,0 +1,66 @@
+// The end of every run, local or cluster, complete or interrupted: one verdict, summary.json,
+// report.md and junit.xml in results/<run-id>/.
+
+import type { RunAnalysis } from '../analysis/analyseRun.ts';
+import { runVerdict, type LabCheck, type RunnerOutcome, type Verdict } from '../analysis/verdict.ts';
+import { buildSummary, type RunSummary } from '../report/summary.ts';
+import { writeRunResults } from '../results/resultsFolder.ts';
+import type { RunPlan } from './plan.ts';
+
+export interface RunOutcome {
+  exitCode: number;
+  runId: string;
+  resultsDir?: string;
+  summary?: RunSummary;
+  /** what a dry run prints on stdout. */
+  printed?: string;
+}
+
+export interface FinishInput {
+  plan: RunPlan;
+  resultsDir: string;
+  startedAt: Date;
+  runners: RunnerOutcome[];
+  analysis: RunAnalysis;
+  labChecks: LabCheck[];
+  labErrors: string[];
+  interrupted: boolean;
+  prometheusUrl: string | null;
+  runStartMs: number;
+  runEndMs: number;
+}
+
+export function finishRun(input: FinishInput): { verdict: Verdict; summary: RunSummary; result: RunOutcome; files: Record<string, string> } {
+  const { plan, analysis } = input;
+  const verdict = runVerdict({
+    slas: analysis.slas,
+    soakChecks: analysis.soakChecks,
+    labChecks: input.labChecks,
+    runners: input.runners,
+    interrupted: input.interrupted,
+    labErrors: [...input.labErrors, ...analysis.labErrors],
+  });
+  const summary = buildSummary({
+    runId: plan.runId,
+    target: plan.target,
+    scenario: plan.scenario.name,
+    profile: plan.profile,
+    vus: plan.vus ?? null,
+    duration: plan.duration ?? null,
+    parallelism: plan.parallelism,
+    baseUrl: plan.baseUrl ?? null,
+    startedAt: input.startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    partial: input.interrupted,
+    runners: input.runners,
+    slas: analysis.slas,
+    soakChecks: analysis.soakChecks,
+    labChecks: input.labChecks,
+    totals: analysis.totals,
+    endpointGroups: analysis.endpointGroups,
+    prometheusUrl: input.prometheusUrl,
+    verdict,
+  });
+  const files = writeRunResults(input.resultsDir, summary);
+  return { verdict, summary, files, result: { exitCode: verdict.exitCode, runId: plan.runId, resultsDir: input.resultsDir, summary } };
+}

@@ -1,0 +1,172 @@
+// The flags of `run-soak.mjs` and `run.mjs`, parsed and validated before anything starts. Every
+// error names the flag and what would be valid, and is a UsageError (exit code 2).
+
+import { parseArgs } from 'node:util';
+import { PROFILES, parseDuration, type Profile } from '../scenarios/profiles.ts';
+
+export const TARGETS = ['local', 'cluster'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export class UsageError extends Error {}
+
+/** What the user asked for; undefined = use the default for the target (see plan.ts). */
+export interface RunFlags {
+  help: boolean;
+  target: Target;
+  scenario: string | undefined;
+  duration: string | undefined;
+  vus: number | undefined;
+  parallelism: number | undefined;
+  profile: Profile | undefined;
+  baseUrl: string | undefined;
+  prometheusUrl: string | undefined;
+  namespace: string | undefined;
+  targetLatencyMs: number | undefined;
+  resultsDir: string | undefined;
+  dryRun: boolean;
+  keep: boolean;
+}
+
+export type RunCommand = 'run-soak' | 'run';
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  target: { type: 'string' },
+  scenario: { type: 'string' },
+  duration: { type: 'string' },
+  vus: { type: 'string' },
+  parallelism: { type: 'string' },
+  profile: { type: 'string' },
+  'base-url': { type: 'string' },
+  'prometheus-url': { type: 'string' },
+  namespace: { type: 'string' },
+  'target-latency-ms': { type: 'string' },
+  'results-dir': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  keep: { type: 'boolean' },
+} as const;
+
+export function usage(command: RunCommand): string {
+  const what = command === 'run-soak'
+    ? 'usage: zx scripts/run-soak.mjs [flags]\n\nRuns the soak (scenario "soak" unless --scenario) and judges it against the SLA catalogue.'
+    : 'usage: zx scripts/run.mjs <scenario name or path.ts> [flags]\n\nRuns any scenario and judges it against the SLA catalogue.';
+  return `${what}
+
+  --target local|cluster   where to run (default local: the lab as processes on this machine)
+  --scenario NAME|PATH     ${command === 'run-soak' ? 'scenario to soak with (default soak)' : 'same as the positional argument'}
+  --profile smoke|ci|full  load shape (default: ci on local, full on cluster)
+  --duration D             total length, k6 syntax: 90s, 10m, 8h (default: ${command === 'run-soak' ? '60s on local, the profile\'s on cluster (8h)' : 'the profile\'s'})
+  --vus N                  peak VUs over all runners (default: ${command === 'run-soak' ? '20 on local, the profile\'s on cluster (5000)' : 'the profile\'s'})
+  --parallelism N          k6 runners (default 2); each gets its execution segment
+  --base-url URL           test another service; the local lab then starts no target service
+  --target-latency-ms N    local only: slow the lab's target service by N ms per request
+  --prometheus-url URL     cluster only: the lab's Prometheus as reachable from here, e.g. after
+                           kubectl -n monitoring port-forward svc/monitoring-kube-prometheus-prometheus 9090
+  --namespace NS           cluster only: namespace of the TestRun (default: the lab config's load namespace)
+  --results-dir DIR        where results/<run-id>/ goes (default ./results)
+  --dry-run                print what would run (cluster: the ConfigMap + TestRun YAML) and exit
+  --keep                   local only: leave the lab running afterwards (stop it with npm run lab:down -- --target local)
+  -h, --help               this help
+
+Exit codes: 0 pass · 1 SLA failure · 2 bad usage · 3 lab failure · 130 interrupted (Ctrl-C).`;
+}
+
+function positiveInt(flag: string, text: string | undefined, min = 1): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
+    throw new UsageError(`--${flag}: "${text}" is not a whole number >= ${min}`);
+  }
+  return Number(text);
+}
+
+function url(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new UsageError(`--${flag}: "${text}" is not a URL; use e.g. http://127.0.0.1:8080`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`--${flag}: "${text}" must be an http:// or https:// URL`);
+  }
+  return text.replace(/\/+$/, '');
+}
+
+/** Parses argv (without node and the script) into validated flags; throws UsageError. */
+export function parseRunFlags(argv: readonly string[], command: RunCommand): RunFlags {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new UsageError(`${message}; valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
+  }
+  const v = parsed.values;
+  const help = v.help === true;
+  const positionals = parsed.positionals;
+  if (command === 'run-soak' && positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${positionals[0]}": run-soak takes flags only (a scenario is --scenario NAME|PATH)`);
+  }
+  if (command === 'run' && positionals.length > 1) {
+    throw new UsageError(`one scenario per run, got ${positionals.length}: ${positionals.join(' ')}`);
+  }
+  if (command === 'run' && positionals.length === 1 && v.scenario !== undefined && v.scenario !== positionals[0]) {
+    throw new UsageError(`scenario given twice: "${positionals[0]}" and --scenario "${v.scenario}"`);
+  }
+  const scenario = command === 'run' ? positionals[0] ?? v.scenario : v.scenario;
+  if (command === 'run' && scenario === undefined && !help) {
+    throw new UsageError('which scenario? give a name (load, soak, ...) or the path of a .ts scenario: zx scripts/run.mjs <name or path.ts>');
+  }
+
+  const target = (v.target ?? 'local') as Target;
+  if (!TARGETS.includes(target)) throw new UsageError(`--target: "${v.target}" is not a target; valid: ${TARGETS.join(', ')}`);
+  const profile = v.profile as Profile | undefined;
+  if (profile !== undefined && !PROFILES.includes(profile)) {
+    throw new UsageError(`--profile: "${v.profile}" is not a profile; valid: ${PROFILES.join(', ')}`);
+  }
+  let duration = v.duration;
+  if (duration !== undefined) {
+    let ms: number;
+    try {
+      ms = parseDuration(duration, '--duration');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (ms < 1000) throw new UsageError(`--duration: "${duration}" is shorter than 1s`);
+    duration = duration.trim();
+  }
+  const flags: RunFlags = {
+    help,
+    target,
+    scenario,
+    duration,
+    vus: positiveInt('vus', v.vus),
+    parallelism: positiveInt('parallelism', v.parallelism),
+    profile,
+    baseUrl: url('base-url', v['base-url']),
+    prometheusUrl: url('prometheus-url', v['prometheus-url']),
+    namespace: v.namespace,
+    targetLatencyMs: positiveInt('target-latency-ms', v['target-latency-ms'], 0),
+    resultsDir: v['results-dir'],
+    dryRun: v['dry-run'] === true,
+    keep: v.keep === true,
+  };
+  if (flags.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace)) {
+    throw new UsageError(`--namespace: "${flags.namespace}" is not a Kubernetes namespace name (lowercase letters, digits, '-')`);
+  }
+  if (target === 'cluster') {
+    if (flags.keep) throw new UsageError('--keep: only for --target local (the cluster lab stays up until npm run lab:down)');
+    if (flags.targetLatencyMs !== undefined) throw new UsageError('--target-latency-ms: only for --target local (set TARGET_INJECT_LATENCY_MS on the cluster target instead)');
+  } else {
+    if (flags.prometheusUrl !== undefined) throw new UsageError('--prometheus-url: only for --target cluster (the local lab starts its own Prometheus)');
+    if (flags.namespace !== undefined) throw new UsageError('--namespace: only for --target cluster');
+    if (flags.targetLatencyMs !== undefined && flags.baseUrl !== undefined) {
+      throw new UsageError('--target-latency-ms slows the lab\'s own target service; with --base-url no target service is started');
+    }
+  }
+  if (flags.vus !== undefined && flags.parallelism !== undefined && flags.parallelism > flags.vus) {
+    throw new UsageError(`--parallelism: ${flags.parallelism} runners for ${flags.vus} VUs; each runner needs at least one VU (use --parallelism <= ${flags.vus})`);
+  }
+  return flags;
+}

@@ -1,0 +1,115 @@
+// From validated flags to the plan of one run: the defaults that suit the target, the run id,
+// the scenario's environment (PROFILE, VUS, DURATION, BASE_URL). Pure apart from resolving the
+// scenario name or path (which must exist before anything starts).
+
+import { resolve } from 'node:path';
+import { resolveScenario, type ResolvedScenario } from '../scenarios/registry.ts';
+import type { Profile } from '../scenarios/profiles.ts';
+import { UsageError, type RunCommand, type RunFlags, type Target } from './flags.ts';
+import { newRunId } from './runId.ts';
+
+export interface TargetDefaults {
+  profile: Profile;
+  vus?: number;
+  duration?: string;
+  parallelism: number;
+}
+
+/**
+ * Defaults per command and target. The local soak is sized for a 2-core machine: a minute at 20
+ * VUs is long enough for a first and a last 20 s window; the cluster soak is the guidelines'
+ * (the soak scenario's `full` profile: 5000 VUs for 8 h).
+ */
+export const DEFAULTS: Record<RunCommand, Record<Target, TargetDefaults>> = {
+  'run-soak': {
+    local: { profile: 'ci', vus: 20, duration: '60s', parallelism: 2 },
+    cluster: { profile: 'full', parallelism: 2 },
+  },
+  run: {
+    local: { profile: 'ci', parallelism: 2 },
+    cluster: { profile: 'full', parallelism: 2 },
+  },
+};
+
+export const DEFAULT_SOAK_SCENARIO = 'soak';
+
+export interface RunPlan {
+  command: RunCommand;
+  runId: string;
+  target: Target;
+  scenario: ResolvedScenario;
+  profile: Profile;
+  /** explicit VUs / duration (flags or the target's defaults); undefined = the profile's own. */
+  vus: number | undefined;
+  duration: string | undefined;
+  parallelism: number;
+  baseUrl: string | undefined;
+  targetLatencyMs: number | undefined;
+  prometheusUrl: string | undefined;
+  namespace: string | undefined;
+  resultsRoot: string;
+  dryRun: boolean;
+  keep: boolean;
+  /** first-vs-last window and memory trend: for soaks. */
+  soakChecks: boolean;
+  /** the scenario's environment on every runner. */
+  scenarioEnv: Record<string, string>;
+}
+
+export interface PlanContext {
+  cwd?: string;
+  now?: Date;
+  runIdSuffix?: string;
+}
+
+export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext = {}): RunPlan {
+  const cwd = ctx.cwd ?? process.cwd();
+  const scenarioArg = flags.scenario ?? DEFAULT_SOAK_SCENARIO;
+  let scenario: ResolvedScenario;
+  try {
+    scenario = resolveScenario(scenarioArg, cwd);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const d = DEFAULTS[command][flags.target];
+  // A profile chosen explicitly keeps its own shape: the soak's local VUs/duration defaults only
+  // apply when neither the profile nor the value was given.
+  const useShapeDefaults = flags.profile === undefined;
+  const vus = flags.vus ?? (useShapeDefaults ? d.vus : undefined);
+  const duration = flags.duration ?? (useShapeDefaults ? d.duration : undefined);
+  const parallelism = flags.parallelism ?? d.parallelism;
+  if (vus !== undefined && parallelism > vus) {
+    throw new UsageError(`--parallelism: ${parallelism} runners for ${vus} VUs; each runner needs at least one VU`);
+  }
+  if (flags.target === 'cluster' && !flags.dryRun && flags.prometheusUrl === undefined) {
+    throw new UsageError('--prometheus-url: the cluster target needs the lab\'s Prometheus to judge the run, e.g. ' +
+      'kubectl -n monitoring port-forward svc/monitoring-kube-prometheus-prometheus 9090 & ' +
+      'then --prometheus-url http://127.0.0.1:9090');
+  }
+  const profile = flags.profile ?? d.profile;
+  const scenarioEnv: Record<string, string> = {
+    PROFILE: profile,
+    ...(vus !== undefined ? { VUS: String(vus) } : {}),
+    ...(duration !== undefined ? { DURATION: duration } : {}),
+    ...(flags.baseUrl !== undefined ? { BASE_URL: flags.baseUrl } : {}),
+  };
+  return {
+    command,
+    runId: newRunId(scenario.name, ctx.now, ctx.runIdSuffix),
+    target: flags.target,
+    scenario,
+    profile,
+    vus,
+    duration,
+    parallelism,
+    baseUrl: flags.baseUrl,
+    targetLatencyMs: flags.targetLatencyMs,
+    prometheusUrl: flags.prometheusUrl,
+    namespace: flags.namespace,
+    resultsRoot: resolve(cwd, flags.resultsDir ?? 'results'),
+    dryRun: flags.dryRun,
+    keep: flags.keep,
+    soakChecks: command === 'run-soak' || scenario.name === DEFAULT_SOAK_SCENARIO,
+    scenarioEnv,
+  };
+}

@@ -1,0 +1,56 @@
+// Before anything starts: type-check and bundle the scenario, and ask k6 what it will run under
+// the chosen profile (max VUs, total duration). A scenario that does not type-check or load is a
+// usage error (exit 2): nothing has been started yet.
+
+import { buildScenario } from '../scenarios/build.ts';
+import { parseDuration } from '../scenarios/profiles.ts';
+import { UsageError } from './flags.ts';
+import type { RunPlan } from './plan.ts';
+
+export interface PreparedScenario {
+  bundlePath: string;
+  bytes: number;
+  maxVUs: number;
+  /** k6's total duration including graceful stops; undefined when k6 did not say. */
+  totalDurationMs: number | undefined;
+  totalDuration: string | undefined;
+  /** SLA ids the scenario declares (its thresholds). */
+  slaIds: string[];
+}
+
+export async function prepareScenario(plan: RunPlan, outDir: string): Promise<PreparedScenario> {
+  let built;
+  try {
+    built = await buildScenario(plan.scenario.file, { outDir });
+  } catch (error) {
+    throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
+  }
+  let inspection;
+  try {
+    inspection = built.inspect({
+      profile: plan.profile,
+      ...(plan.vus !== undefined ? { vus: plan.vus } : {}),
+      ...(plan.duration !== undefined ? { duration: plan.duration } : {}),
+    });
+  } catch (error) {
+    throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
+  }
+  if (plan.parallelism > inspection.maxVUs) {
+    throw new UsageError(`--parallelism: ${plan.parallelism} runners but ${plan.scenario.name} runs at most ${inspection.maxVUs} VUs ` +
+      `under profile ${plan.profile}; use --parallelism <= ${inspection.maxVUs} or more --vus`);
+  }
+  let totalDurationMs: number | undefined;
+  try {
+    totalDurationMs = parseDuration(inspection.totalDuration);
+  } catch {
+    totalDurationMs = undefined;
+  }
+  return {
+    bundlePath: built.bundlePath,
+    bytes: built.bytes,
+    maxVUs: inspection.maxVUs,
+    totalDurationMs,
+    totalDuration: inspection.totalDuration,
+    slaIds: [...built.slaIds],
+  };
+}

@@ -1,0 +1,31 @@
+// The scripts' side of a run: stdout for help, dry-run output and the verdict; stderr for
+// narration; a progress line on a TTY; Ctrl-C wired to the run's abort signal. Returns the exit
+// code for the script to exit with.
+
+import { EXIT_CODES } from './exitCodes.ts';
+import { interruptOnSignals } from './io.ts';
+import { runCommand, verdictLines } from './runScenario.ts';
+import type { RunCommand } from './flags.ts';
+
+export async function runScriptCommand(args: readonly string[], command: RunCommand): Promise<number> {
+  const tty = process.stderr.isTTY === true;
+  const log = (line: string) => process.stderr.write(`${tty ? '\r\x1b[2K' : ''}${line}\n`);
+  const interrupt = interruptOnSignals(log);
+  try {
+    const result = await runCommand(args, command, {
+      log,
+      write: (text) => process.stderr.write(text),
+      tty,
+      signal: interrupt.signal,
+    });
+    if (result.stderr) process.stderr.write(result.stderr);
+    if (result.stdout) process.stdout.write(result.stdout);
+    if (result.outcome) process.stdout.write(`${verdictLines(result.outcome).join('\n')}\n`);
+    return result.exitCode;
+  } catch (error) {
+    log(`${command}: failed: ${(error as Error).stack ?? error}`);
+    return interrupt.signal.aborted ? EXIT_CODES.interrupted : EXIT_CODES.labFailure;
+  } finally {
+    interrupt.dispose();
+  }
+}
