@@ -238,3 +238,14 @@ test('stacks/main.ts: a bad config is refused with the field named, and nothing 
   assert.match(run.stderr, /redis\.shards: must be an integer from 3 to 16/);
   assert.equal(existsSync(outdir), false, 'nothing may be synthesized from a bad config');
 });
+
+test('cloud profile with placement none: same stacks, larger Postgres, no pool nodeSelectors anywhere', () => {
+  const cloud = synthAll({ profile: 'cloud', cluster: { context: 'prod', placement: 'none' } });
+  assert.equal(cloud.config.profile, 'cloud');
+  for (const name of STACK_NAMES) assert.ok(!cloud.json[name].includes(POOL_LABEL), `${name} still pins pods to pools`);
+  const provider = cloud.parsed('platform').provider.kubernetes[0];
+  assert.equal(provider.config_context, 'prod');
+  assert.equal(provider.config_path, '~/.kube/config');
+  const pg = Object.values(cloud.parsed('data').resource.helm_release as Record<string, Json>).find((r) => r.chart === 'cluster')!;
+  assert.equal(valuesOf(pg).cluster.storage.size, '50Gi');
+});
