@@ -12,6 +12,7 @@ import {
   REDIS_EXPORTER_IMAGE,
   REDIS_IMAGE,
   REDIS_OPERATOR_CHART,
+  TARGET_API,
 } from '../versions.ts';
 import { SLA_CATALOGUE } from '../sla/catalogue.ts';
 import { DEFAULT_KIND_CLUSTER_NAME } from '../cluster/kindConfig.ts';
@@ -78,7 +79,7 @@ function common(): Omit<LabConfig, 'profile' | 'cluster'> {
     target: {
       releaseName: 'target-api',
       chartPath: 'charts/target-api',
-      image: { repository: 'perflab/target-api', tag: '0.1.0' },
+      image: { repository: TARGET_API.image, tag: TARGET_API.version },
       replicas: 2,
       resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },
       env: { NODE_ENV: 'production' },
