@@ -113,34 +113,60 @@ export class Cache {
     }
   }
 
-  /** Cluster health: how many of the masters that own slots answer a PING. */
-  async check(timeoutMs = 1000): Promise<{ ok: boolean; mastersUp: number; mastersTotal: number; error?: string }> {
-    const masters = this.cluster.nodes('master');
-    if (masters.length === 0) return { ok: false, mastersUp: 0, mastersTotal: 0, error: 'not connected to the cluster' };
-    const answers = await Promise.all(
-      masters.map((node) =>
-        Promise.race([
-          node.ping().then(() => true),
-          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
-        ]).catch(() => false),
-      ),
-    );
-    const up = answers.filter(Boolean).length;
-    let state = 'ok';
-    try {
-      const info = await Promise.race([
-        this.cluster.cluster('INFO') as Promise<string>,
-        new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
-      ]);
-      state = /cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown';
-    } catch {
-      state = 'unreachable';
+  /**
+   * Cluster health as the cluster itself sees it (CLUSTER NODES from the first node that
+   * answers): every node linked and none flagged fail / fail?, and cluster_state ok. A node that
+   * just died shows as disconnected at once, long before the cluster marks it failed.
+   */
+  async check(timeoutMs = 1000): Promise<RedisCheck> {
+    const within = <T>(work: Promise<T>) =>
+      Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref())]);
+    for (const node of this.cluster.nodes('all')) {
+      try {
+        const [nodesText, infoText] = await within(Promise.all([node.cluster('NODES') as Promise<string>, node.cluster('INFO') as Promise<string>]));
+        return redisCheckFrom(nodesText, infoText);
+      } catch {
+        // try the next node
+      }
     }
-    const ok = up === masters.length && state === 'ok';
-    return { ok, mastersUp: up, mastersTotal: masters.length, ...(ok ? {} : { error: `cluster_state ${state}` }) };
+    return { ok: false, clusterState: 'unreachable', nodesUp: 0, nodesTotal: 0, mastersUp: 0, mastersTotal: 0, down: [] };
   }
 
   async close(): Promise<void> {
     await this.cluster.quit().catch(() => this.cluster.disconnect());
   }
+}
+
+export interface RedisCheck {
+  ok: boolean;
+  clusterState: string;
+  nodesUp: number;
+  nodesTotal: number;
+  mastersUp: number;
+  mastersTotal: number;
+  /** addresses of nodes flagged failed or not linked. */
+  down: string[];
+}
+
+/** Reads CLUSTER NODES and CLUSTER INFO output. Pure. */
+export function redisCheckFrom(clusterNodes: string, clusterInfo: string): RedisCheck {
+  const nodes = clusterNodes
+    .split('\n')
+    .map((line) => line.trim().split(' '))
+    .filter((f) => f.length >= 8)
+    .map((f) => ({ address: f[1]!.split('@')[0]!, flags: f[2]!.split(','), linkState: f[7]! }));
+  const isDown = (n: (typeof nodes)[number]) =>
+    n.flags.includes('fail') || n.flags.includes('fail?') || (!n.flags.includes('myself') && n.linkState !== 'connected');
+  const masters = nodes.filter((n) => n.flags.includes('master'));
+  const down = nodes.filter(isDown);
+  const clusterState = /cluster_state:(\w+)/.exec(clusterInfo)?.[1] ?? 'unknown';
+  return {
+    ok: clusterState === 'ok' && down.length === 0 && nodes.length > 0,
+    clusterState,
+    nodesUp: nodes.length - down.length,
+    nodesTotal: nodes.length,
+    mastersUp: masters.filter((n) => !isDown(n)).length,
+    mastersTotal: masters.length,
+    down: down.map((n) => n.address),
+  };
 }

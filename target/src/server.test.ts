@@ -67,7 +67,7 @@ async function metricValue(name: string, labels: Record<string, string>): Promis
 
 /** Waits until both standbys have replayed everything the primary has written so far. */
 async function waitForReplicas(): Promise<void> {
-  const { rows } = await lab.target.deps.db.primary.pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const { rows } = await lab.target.deps.db.primary.pool.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
   for (const url of lab.tier.postgres.replicaUrls) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -444,7 +444,7 @@ test('graceful shutdown (SIGTERM to main.ts): the in-flight write finishes, then
   assert.equal(rows.length, 1, 'the write of the in-flight request is committed');
 });
 
-test('a replica stopped mid-test degrades health, reads still succeed; the primary down is unhealthy (503)', async () => {
+test('a replica or a Redis primary stopped mid-test degrades health, requests still succeed; the primary down is unhealthy (503)', async () => {
   const healthy = await call('/health');
   assert.equal(healthy.status, 200);
   assert.equal(healthy.body.status, 'healthy', JSON.stringify(healthy.body.checks));
@@ -462,6 +462,19 @@ test('a replica stopped mid-test degrades health, reads still succeed; the prima
   assert.equal(degraded.status, 200);
   assert.equal(degraded.body.status, 'degraded');
   assert.deepEqual(degraded.body.checks.replicas.map((r: { ok: boolean }) => r.ok), [false, true]);
+
+  // A Redis primary down: the cache fails open (misses), requests still succeed, health degraded.
+  await lab.tier.redis.members[0]!.stop();
+  for (let limit = 1; limit <= 6; limit++) {
+    const r = await call(`/careers/trending?limit=${limit}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.careers.length, limit);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const redisDown = await call('/health');
+  assert.equal(redisDown.status, 200);
+  assert.equal(redisDown.body.status, 'degraded');
+  assert.equal(redisDown.body.checks.redis.ok, false, JSON.stringify(redisDown.body.checks.redis));
 
   await lab.tier.postgres.primary.stop();
   await new Promise((resolve) => setTimeout(resolve, 1100));
