@@ -16,6 +16,7 @@ import { runCluster, clusterDryRun, type ClusterLauncher } from './runCluster.ts
 import type { RunOutcome } from './finish.ts';
 import type { RunIo } from './io.ts';
 import type { LabConfig } from '../config/types.ts';
+import { BUILD_DIR } from '../scenarios/registry.ts';
 
 export interface CommandResult {
   exitCode: number;
@@ -65,9 +66,10 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
     const flags = parseRunFlags(argv, command);
     if (flags.help) return { exitCode: EXIT_CODES.pass, stdout: `${usage(command)}\n` };
     plan = planRun(flags, command, deps);
-    buildDir = mkdtempSync(join(tmpdir(), `perflab-${plan.runId}-`));
+    // a dry run leaves its bundle in build/scenarios for review; a run builds into a temp folder
+    buildDir = plan.dryRun ? undefined : mkdtempSync(join(tmpdir(), `perflab-${plan.runId}-`));
     io.log(`run ${plan.runId}: building scenario ${plan.scenario.name} (type-check + bundle)`);
-    prepared = await prepareScenario(plan, buildDir);
+    prepared = await prepareScenario(plan, buildDir ?? BUILD_DIR);
     if (plan.dryRun) {
       const stdout = plan.target === 'cluster' ? clusterDryRun(plan, prepared, deps.labConfig) : localDryRunText(plan, prepared);
       return { exitCode: EXIT_CODES.pass, stdout };
@@ -78,8 +80,6 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
       return { exitCode: EXIT_CODES.usage, stderr: `${command}: ${error.message}\nsee: zx scripts/${command}.mjs --help\n` };
     }
     throw error;
-  } finally {
-    if (plan! && plan.dryRun && buildDir) rmSync(buildDir, { recursive: true, force: true });
   }
 
   const resultsDir = runResultsDir(plan.resultsRoot, plan.runId);
