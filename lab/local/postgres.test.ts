@@ -1,10 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { hbaConf, postgresUrl, serverSettings, startPostgres, type LocalPostgres } from './postgres.ts';
+import { hbaConf, postgresUrl, serverSettings, standbyConfig, startPostgres, type LocalPostgres } from './postgres.ts';
 import { checkReplication } from './readiness.ts';
 import { Supervisor } from './supervisor.ts';
 
@@ -25,6 +25,13 @@ test('hbaConf: no trust over TCP, replication only for the replication role', ()
   assert.ok(lines.some((l) => /^host\s+replication\s+perflab_replicator\s/.test(l)));
 });
 
+test('standbyConfig quotes the conninfo for libpq and again for postgresql.conf', () => {
+  const conf = standbyConfig({ primaryPort: 5432, user: 'rep', password: "a'b\\c", slot: 'replica_1' });
+  assert.equal(conf,
+    "primary_conninfo = 'host=''127.0.0.1'' port=''5432'' user=''rep'' password=''a\\\\''b\\\\\\\\c'''\n" +
+    "primary_slot_name = 'replica_1'\n");
+});
+
 test('postgresUrl escapes the password', () => {
   assert.equal(
     postgresUrl({ user: 'u', password: 'a/b@c', port: 1, database: 'd' }),
@@ -33,19 +40,26 @@ test('postgresUrl escapes the password', () => {
 });
 
 let stateDir: string;
+let templateCache: string;
 let supervisor: Supervisor;
 let db: LocalPostgres;
+const startLog: string[] = [];
 
 before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'perflab-pg-test-'));
+  // a template cache of its own, so this file proves both building and reusing it
+  templateCache = mkdtempSync(join(tmpdir(), 'perflab-pg-test-cache-'));
+  chmodSync(stateDir, 0o755);
+  chmodSync(templateCache, 0o755);
   supervisor = new Supervisor(stateDir);
-  db = await startPostgres({ stateDir, supervisor });
+  db = await startPostgres({ stateDir, supervisor, templateCache, log: (l) => startLog.push(l) });
 });
 
 after(async () => {
   await supervisor.stopAll();
   rmSync(stateDir, { recursive: true, force: true });
-  if (!db.rootDir.startsWith(stateDir)) rmSync(db.rootDir, { recursive: true, force: true });
+  rmSync(templateCache, { recursive: true, force: true });
+  if (db && !db.rootDir.startsWith(stateDir)) rmSync(db.rootDir, { recursive: true, force: true });
 });
 
 test('primary and 2 replicas are streaming, as pg_stat_replication shows', async () => {
@@ -92,6 +106,30 @@ test('the app role cannot see replication details; the monitor role can', async 
   const asApp = await checkReplication(db.primaryUrl);
   assert.equal(asApp.ok, false);
   assert.match(asApp.problem!, /pg_monitor/);
+});
+
+test('a second lab from the same template has its own passwords and none of the first lab\'s data', async () => {
+  assert.ok(startLog.some((l) => l.includes('built the data directory template')), startLog.join('\n'));
+  const otherState = mkdtempSync(join(tmpdir(), 'perflab-pg-test-2-'));
+  const other = new Supervisor(otherState);
+  const log: string[] = [];
+  try {
+    const second = await startPostgres({ stateDir: otherState, supervisor: other, templateCache, log: (l) => log.push(l) });
+    assert.ok(log.some((l) => l.includes('reusing the data directory template')), log.join('\n'));
+    assert.notEqual(second.app.password, db.app.password);
+    assert.notEqual(second.admin.password, db.admin.password);
+    assert.notEqual(second.primary.port, db.primary.port);
+    await withClient(second.primaryUrl, async (c) => {
+      assert.equal((await c.query("SELECT to_regclass('replication_probe') AS t")).rows[0].t, null);
+    });
+    assert.equal((await checkReplication(second.monitor.url)).streamingReplicas, 2);
+    // the first lab's password does not open the second lab
+    const withFirstPassword = second.primaryUrl.replace(encodeURIComponent(second.app.password), encodeURIComponent(db.app.password));
+    await assert.rejects(withClient(withFirstPassword, async () => {}), /password authentication failed/);
+  } finally {
+    await other.stopAll();
+    rmSync(otherState, { recursive: true, force: true });
+  }
 });
 
 test('stopping one replica shows in the replication check and leaves the other streaming', async () => {

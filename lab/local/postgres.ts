@@ -9,9 +9,12 @@
 // — a crash loses the lab's data, which is re-created on every run anyway, and a 2-core CI box
 // spends its time on the load test instead of on flushes.
 
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync,
+  statSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -73,6 +76,11 @@ export interface StartPostgresOptions {
   log?: (line: string) => void;
   /** hot standbys to start (default 2, as on the cluster). */
   replicas?: number;
+  /**
+   * where the data directory template is kept between runs (default os.tmpdir()); false builds
+   * a fresh one inside this run's folder (what a first run on a fresh machine pays anyway).
+   */
+  templateCache?: string | false;
 }
 
 export function generatePassword(): string {
@@ -105,6 +113,8 @@ export function serverSettings(input: { port: number; socketDir: string; name: s
     logging_collector: 'off',
     log_destination: 'stderr',
     log_min_messages: 'warning',
+    // a standby retries a lost primary within 200 ms instead of 5 s (a lab restarts things)
+    wal_retrieve_retry_interval: '200ms',
     password_encryption: 'scram-sha-256',
   };
 }
@@ -136,6 +146,7 @@ export function postgresUrl(input: { user: string; password: string; port: numbe
 
 export async function startPostgres(options: StartPostgresOptions): Promise<LocalPostgres> {
   const log = options.log ?? (() => {});
+  const { supervisor } = options;
   const replicaCount = options.replicas ?? REPLICA_COUNT;
   const startedAt = Date.now();
   const rootDir = postgresRoot(options.stateDir);
@@ -149,60 +160,38 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
     monitor: generatePassword(),
   };
 
-  const primaryDir = join(rootDir, 'primary');
-  const pwFile = join(rootDir, 'superuser.pw');
-  writeFileSync(pwFile, passwords.admin, { mode: 0o600 });
-  chownToPostgres(pwFile);
-  try {
-    await runAsPostgres(LOCAL_LAB_BINARIES.initdb.path, [
-      '-D', primaryDir, '-U', POSTGRES_USER, `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C',
-      '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions',
-    ]);
-  } finally {
-    writeFileSync(pwFile, ''); // no secret left on disk longer than needed
-  }
-  writeFileSync(join(primaryDir, 'pg_hba.conf'), hbaConf());
-  log(`postgres: initdb done in ${Date.now() - startedAt} ms`);
-
+  const template = await ensureTemplate({
+    cacheDir: options.templateCache === false ? rootDir : (options.templateCache ?? tmpdir()),
+    supervisor, replicaCount, log,
+  });
   const instance = (name: string, role: PostgresInstance['role'], port: number, dataDir: string): PostgresInstance => ({
     name, role, port, dataDir,
     url: postgresUrl({ user: APP_ROLE, password: passwords.app, port, database: DATABASE }),
-    stop: () => options.supervisor.stop(name),
+    stop: () => supervisor.stop(name),
   });
-  const primary = instance('postgres-primary', 'primary', primaryPort, primaryDir);
-  await startServer(options.supervisor, primary, socketDir);
-  await waitAcceptingConnections(options.supervisor, primary, socketDir);
+  const primary = instance('postgres-primary', 'primary', primaryPort, join(rootDir, 'primary'));
+  const replicas = Array.from({ length: replicaCount }, (_, i) =>
+    instance(`postgres-replica-${i + 1}`, 'replica', ports[i + 1]!, join(rootDir, `replica-${i + 1}`)));
+  await Promise.all([primary, ...replicas].map((x) => copyDataDir(template, x.dataDir)));
+  replicas.forEach((replica, i) => makeStandby(replica.dataDir, {
+    primaryPort, user: REPLICATION_ROLE, password: passwords.replication, slot: slotName(i),
+  }));
+  log(`postgres: ${1 + replicaCount} data directories ready after ${Date.now() - startedAt} ms`);
+
+  startServer(supervisor, primary, socketDir);
+  await waitAcceptingConnections(supervisor, primary, socketDir);
+  // This run's secrets: the template has the roles, but no password at all.
+  await adminQuery(socketDir, primaryPort, 'postgres', [
+    `ALTER ROLE ${POSTGRES_USER} PASSWORD ${literal(passwords.admin)}`,
+    `ALTER ROLE ${APP_ROLE} PASSWORD ${literal(passwords.app)}`,
+    `ALTER ROLE ${REPLICATION_ROLE} PASSWORD ${literal(passwords.replication)}`,
+    `ALTER ROLE ${MONITOR_ROLE} PASSWORD ${literal(passwords.monitor)}`,
+  ]);
   log(`postgres: primary up on ${primaryPort} after ${Date.now() - startedAt} ms`);
 
-  await adminQuery(socketDir, primaryPort, 'postgres', [
-    `CREATE ROLE ${APP_ROLE} LOGIN PASSWORD ${literal(passwords.app)}`,
-    `CREATE ROLE ${REPLICATION_ROLE} LOGIN REPLICATION PASSWORD ${literal(passwords.replication)}`,
-    `CREATE ROLE ${MONITOR_ROLE} LOGIN PASSWORD ${literal(passwords.monitor)} IN ROLE pg_monitor`,
-    `CREATE DATABASE ${DATABASE} OWNER ${APP_ROLE}`,
-    // One physical slot per standby, reserving WAL from now on. Created here rather than by
-    // pg_basebackup -C: two clones at once each force a checkpoint, and one clone's checkpoint
-    // could recycle WAL the other's stream still needs before its own slot existed.
-    ...Array.from({ length: replicaCount }, (_, i) =>
-      `SELECT pg_create_physical_replication_slot(${literal(slotName(i))}, true)`),
-  ]);
-  await adminQuery(socketDir, primaryPort, DATABASE, ['CREATE EXTENSION IF NOT EXISTS pg_stat_statements']);
-
-  // Both standbys are cloned and started at once: each clone is a fast checkpoint plus a copy.
-  const replicas = await Promise.all(
-    Array.from({ length: replicaCount }, async (_, i) => {
-      const replica = instance(`postgres-replica-${i + 1}`, 'replica', ports[i + 1]!, join(rootDir, `replica-${i + 1}`));
-      await runAsPostgres(
-        LOCAL_LAB_BINARIES.pgBasebackup.path,
-        ['-h', LOOPBACK, '-p', String(primaryPort), '-U', REPLICATION_ROLE, '-D', replica.dataDir,
-          '-R', '-X', 'stream', '-c', 'fast', '-S', slotName(i), '--no-sync', '-w'],
-        { PGPASSWORD: passwords.replication },
-      );
-      await startServer(options.supervisor, replica, socketDir);
-      await waitAcceptingConnections(options.supervisor, replica, socketDir);
-      return replica;
-    }),
-  );
-  await waitForStreaming(options.supervisor, socketDir, primaryPort, replicaCount, replicas);
+  for (const replica of replicas) startServer(supervisor, replica, socketDir);
+  await Promise.all(replicas.map((r) => waitAcceptingConnections(supervisor, r, socketDir)));
+  await waitForStreaming(supervisor, socketDir, primaryPort, replicaCount, replicas);
   log(`postgres: primary + ${replicaCount} streaming replicas ready in ${Date.now() - startedAt} ms`);
 
   return {
@@ -227,6 +216,119 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
       await stopIfRunning(options.supervisor, primary.name);
     },
   };
+}
+
+/** Bump when the template's recipe changes, so no lab starts from an old one. */
+const TEMPLATE_RECIPE = 2;
+
+/**
+ * The template: a data directory as initdb leaves it plus the lab's roles (without passwords),
+ * database, extension and one replication slot per standby, cleanly shut down. Every lab copies
+ * it three times: a copy of a cleanly stopped primary is a valid base backup (same system id, a
+ * checkpoint to start recovery from), so the standbys need no pg_basebackup, and no lab pays for
+ * initdb more than once per machine. The name carries a hash of what went into it.
+ */
+async function ensureTemplate(input: {
+  cacheDir: string; supervisor: Supervisor; replicaCount: number; log: (line: string) => void;
+}): Promise<string> {
+  const cacheDir = traversableByOthers(resolve(input.cacheDir)) ? resolve(input.cacheDir) : tmpdir();
+  const key = createHash('sha256')
+    .update(JSON.stringify({ TEMPLATE_RECIPE, version: postgresVersion(), replicas: input.replicaCount, hba: hbaConf() }))
+    .digest('hex').slice(0, 16);
+  const final = join(cacheDir, `perflab-pg-template-${key}`);
+  if (existsSync(join(final, 'complete'))) {
+    input.log(`postgres: reusing the data directory template ${final}`);
+    return join(final, 'data');
+  }
+  const startedAt = Date.now();
+  mkdirSync(cacheDir, { recursive: true });
+  const build = mkdtempSync(join(cacheDir, 'perflab-pg-template-build-'));
+  try {
+    chmodSync(build, 0o755);
+    chownToPostgres(build);
+    const dataDir = join(build, 'data');
+    await runAsPostgres(LOCAL_LAB_BINARIES.initdb.path, [
+      '-D', dataDir, '-U', POSTGRES_USER, '-E', 'UTF8', '--locale=C',
+      '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions',
+      // 1 MB WAL segments instead of 16: each lab copies the template three times
+      '--wal-segsize=1',
+    ]);
+    writeFileSync(join(dataDir, 'pg_hba.conf'), hbaConf());
+    const socketDir = socketFolder(build);
+    const [port] = await freePorts(1);
+    const server: PostgresInstance = {
+      name: `postgres-template-${key}`, role: 'primary', port: port!, dataDir, url: '',
+      stop: () => input.supervisor.stop(server.name),
+    };
+    startServer(input.supervisor, server, socketDir);
+    try {
+      await waitAcceptingConnections(input.supervisor, server, socketDir);
+      await adminQuery(socketDir, server.port, 'postgres', [
+        `CREATE ROLE ${APP_ROLE} LOGIN`,
+        `CREATE ROLE ${REPLICATION_ROLE} LOGIN REPLICATION`,
+        `CREATE ROLE ${MONITOR_ROLE} LOGIN IN ROLE pg_monitor`,
+        `CREATE DATABASE ${DATABASE} OWNER ${APP_ROLE}`,
+        // slots reserve WAL from now on, so a standby never finds the WAL it needs recycled
+        ...Array.from({ length: input.replicaCount }, (_, i) =>
+          `SELECT pg_create_physical_replication_slot(${literal(slotName(i))}, true)`),
+      ]);
+      await adminQuery(socketDir, server.port, DATABASE, ['CREATE EXTENSION IF NOT EXISTS pg_stat_statements']);
+    } finally {
+      await server.stop(); // SIGINT: a fast, clean shutdown, which is what makes the copies valid
+    }
+    writeFileSync(join(build, 'complete'), new Date().toISOString());
+    try {
+      renameSync(build, final);
+    } catch (err) {
+      // another lab built the same template at the same time: use theirs
+      if (!existsSync(join(final, 'complete'))) throw err;
+      rmSync(build, { recursive: true, force: true });
+    }
+    input.log(`postgres: built the data directory template ${final} in ${Date.now() - startedAt} ms`);
+    return join(final, 'data');
+  } catch (err) {
+    rmSync(build, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+let version: string | undefined;
+function postgresVersion(): string {
+  version ??= execFileSync(LOCAL_LAB_BINARIES.postgres.path, ['--version'], { encoding: 'utf8' }).trim();
+  return version;
+}
+
+/** cp -a keeps owner and modes (postgres', 0700), which Postgres insists on. */
+function copyDataDir(from: string, to: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('cp', ['-a', from, to], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`cp -a ${from} ${to} failed: ${errors.trim()}`))));
+  });
+}
+
+/**
+ * The lines that make a data directory a hot standby of the primary (what pg_basebackup -R
+ * writes). Pure. Values are quoted twice: for libpq's conninfo, then for postgresql.conf.
+ */
+export function standbyConfig(input: { primaryPort: number; user: string; password: string; slot: string }): string {
+  const conninfo = [
+    ['host', LOOPBACK], ['port', String(input.primaryPort)], ['user', input.user], ['password', input.password],
+  ].map(([k, v]) => `${k}='${v!.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`).join(' ');
+  // postgresql.conf strings take backslash escapes too (pg_basebackup's escape_quotes doubles both)
+  const conf = (value: string) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  return `primary_conninfo = ${conf(conninfo)}\nprimary_slot_name = ${conf(input.slot)}\n`;
+}
+
+function makeStandby(dataDir: string, input: Parameters<typeof standbyConfig>[0]): void {
+  // the template's slots belong to the primary; a standby holding copies would pin its own WAL
+  const slots = join(dataDir, 'pg_replslot');
+  for (const slot of readdirSync(slots)) rmSync(join(slots, slot), { recursive: true, force: true });
+  appendFileSync(join(dataDir, 'postgresql.auto.conf'), standbyConfig(input), { mode: 0o600 });
+  writeFileSync(join(dataDir, 'standby.signal'), '');
+  chownToPostgres(join(dataDir, 'standby.signal'));
 }
 
 /**
