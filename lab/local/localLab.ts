@@ -7,8 +7,8 @@
 // tick counted from its own start, so it starts first, with every port the lab chooses itself
 // (Alertmanager, target) already in its target files; the data tier's exporters are added the
 // moment the data tier is up, which is before the first tick on this machine. Alertmanager and
-// the data tier start at the same time. The target needs the database: migrate, then seed and
-// start the service together (the service does not read at start). Everything goes through one
+// the data tier start at the same time. Then the target service boots while the database is
+// migrated and seeded (the service reads nothing at start). Everything goes through one
 // Supervisor, whose pid file in the state folder is what `stop()` and a kept lab's teardown use.
 
 import { join } from 'node:path';
@@ -193,13 +193,18 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
 
     let target: LocalTarget | undefined;
     if (withTarget) {
-      await migrate(dataTier.postgres.primaryUrl);
-      mark('database migrated');
+      // The service reads nothing at start, so it boots (node + tsx + its modules, the slow part)
+      // while the database is migrated and seeded.
       const env: NodeJS.ProcessEnv = { ...process.env, ...targetEnvOf(dataTier, { PORT: String(targetPort), ...options.targetEnv }) };
       delete env.NODE_TEST_CONTEXT; // the service is not a test, even when a test starts the lab
       const proc = supervisor.start('target', process.execPath, ['--import', 'tsx', TARGET_MAIN], { cwd: PROJECT_ROOT, env });
       target = { url: targetUrl, process: proc };
-      const seeded = track(seed(dataTier.postgres.primaryUrl, options.seed ?? {}).then(() => mark('database seeded')));
+      const seeded = track((async () => {
+        await migrate(dataTier.postgres.primaryUrl);
+        mark('database migrated');
+        await seed(dataTier.postgres.primaryUrl, options.seed ?? {});
+        mark('database seeded');
+      })());
       await Promise.all([seeded, track(waitTargetHealthy(targetUrl, proc, left(), signal).then(() => mark('target healthy')))]);
     }
     await alertmanagerReady;
