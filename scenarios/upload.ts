@@ -26,7 +26,7 @@ export const options = labOptions({
 });
 
 const MB = 1024 * 1024;
-const PATTERN = 'perflab-upload-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ'; // 64 bytes
+const PATTERN = 'perflab-upload-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ.';
 
 interface FilePayload {
   data: string;
@@ -37,7 +37,7 @@ const files: Record<number, FilePayload> = {};
 function fileOf(bytes: number): FilePayload {
   let file = files[bytes];
   if (!file) {
-    const data = PATTERN.repeat(bytes / PATTERN.length);
+    const data = PATTERN.repeat(Math.ceil(bytes / PATTERN.length)).slice(0, bytes);
     file = { data, sha256: crypto.sha256(data, 'hex') };
     files[bytes] = file;
   }

@@ -1,0 +1,134 @@
+// Every scenario, for real: type-checked and bundled by the lab's build, run by k6 v2 (smoke
+// profile) against the target service on the local data tier (Postgres primary + 2 replicas,
+// 6-node Redis cluster). Checks must pass, the custom metrics of the scenario's SLAs must have
+// samples, and the thresholds k6 evaluated must be exactly the catalogue's for its SLA ids.
+// One data tier + target for the whole file; each scenario is a few seconds of k6.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Supervisor } from '../local/supervisor.ts';
+import { ensureK6 } from '../k6/binary.ts';
+import { startTargetOnDataTier, type TargetOnDataTier } from '../../target/src/withDataTier.ts';
+import { buildScenarios, type BuiltScenario } from './build.ts';
+import { SCENARIO_NAMES } from './registry.ts';
+import { thresholdsFor } from './thresholds.ts';
+
+/** `--summary-export` (legacy shape): stats at the top level; thresholds map expression -> failed. */
+interface SummaryMetric {
+  thresholds?: Record<string, boolean>;
+  [stat: string]: unknown;
+}
+interface SummaryGroup {
+  name: string;
+  groups?: Record<string, SummaryGroup> | SummaryGroup[];
+  checks?: Record<string, { name: string; passes: number; fails: number }> | Array<{ name: string; passes: number; fails: number }>;
+}
+interface Summary {
+  metrics: Record<string, SummaryMetric>;
+  root_group?: SummaryGroup;
+}
+
+/** "group › check: n failed" for every failing check, to say what broke. */
+function failingChecks(group: SummaryGroup | undefined, path = ''): string[] {
+  if (!group) return [];
+  const here = group.name ? `${path}${group.name} › ` : path;
+  const checks = Object.values(group.checks ?? {}).filter((c) => c.fails > 0).map((c) => `${here}${c.name}: ${c.fails} failed`);
+  return [...checks, ...Object.values(group.groups ?? {}).flatMap((g) => failingChecks(g, here))];
+}
+
+let stateDir: string;
+let supervisor: Supervisor;
+let lab: TargetOnDataTier;
+let k6: string;
+const built = new Map<string, BuiltScenario>();
+
+before(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'perflab-smoke-runs-'));
+  supervisor = new Supervisor(stateDir);
+  k6 = ensureK6();
+  const [target, bundles] = await Promise.all([
+    startTargetOnDataTier({
+      stateDir,
+      supervisor,
+      seed: { students: 200, volumeStudents: 4, historyPerVolumeStudent: 1200, recentSelections: 300, schools: 5 },
+      env: { LOG_LEVEL: 'error' },
+    }),
+    buildScenarios(SCENARIO_NAMES, { outDir: join(stateDir, 'bundles') }),
+  ]);
+  lab = target;
+  for (const b of bundles) built.set(b.name, b);
+});
+
+after(async () => {
+  await lab?.target.close().catch(() => undefined);
+  await supervisor?.stopAll();
+  if (lab && !lab.tier.postgres.rootDir.startsWith(stateDir)) rmSync(lab.tier.postgres.rootDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+function runK6(bundle: string, summaryPath: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      k6,
+      ['run', '--quiet', '--no-color', '--summary-export', summaryPath, '-e', 'PROFILE=smoke', '-e', `BASE_URL=${lab.target.url}`, bundle],
+      { env: { ...process.env, K6_NO_USAGE_REPORT: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+/** How many samples a metric got: a Rate's passes + fails, a Counter's count; a Trend at least one when it has an avg. */
+const samplesOf = (m: SummaryMetric | undefined): number => {
+  if (!m) return 0;
+  if (typeof m.passes === 'number') return m.passes + Number(m.fails ?? 0);
+  if (typeof m.count === 'number') return m.count;
+  return typeof m.avg === 'number' ? 1 : 0;
+};
+
+for (const name of (process.env.SMOKE_ONLY?.split(",") ?? SCENARIO_NAMES)) {
+  test(`${name}: smoke run on the local data tier passes its checks, emits its SLA metrics, and judges the catalogue thresholds`, async (t) => {
+    const scenario = built.get(name)!;
+    const summaryPath = join(stateDir, `${name}-summary.json`);
+    const { code, output } = await runK6(scenario.bundlePath, summaryPath);
+    const tail = output.split('\n').slice(-25).join('\n');
+    // 0 = every threshold held, 99 = one failed (a verdict, e.g. a cold cache in a 5 s run); anything else is broken
+    assert.ok(code === 0 || code === 99, `k6 exited ${code}\n${tail}`);
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as Summary;
+
+    const checks = summary.metrics.checks;
+    assert.ok(checks && samplesOf(checks) > 0, `${name}: no checks ran\n${tail}`);
+    const failedChecks = Number(checks.fails ?? 0);
+    assert.equal(failedChecks, 0, `${name}: ${failedChecks} checks failed: ${failingChecks(summary.root_group).join('; ')}\n${tail}`);
+
+    // the thresholds k6 judged are the catalogue's for the declared SLA ids, nothing more, nothing less
+    const expected = thresholdsFor(scenario.slaIds);
+    const judged = Object.fromEntries(
+      Object.entries(summary.metrics)
+        .filter(([, m]) => m.thresholds && Object.keys(m.thresholds).length > 0)
+        .map(([metric, m]) => [metric, Object.keys(m.thresholds!).sort()]),
+    );
+    const wanted = Object.fromEntries(
+      Object.entries(expected).map(([metric, list]) => [metric, list.map((t) => (typeof t === 'string' ? t : t.threshold)).sort()]),
+    );
+    assert.deepEqual(judged, wanted, `${name}: thresholds`);
+
+    // every metric an SLA of this scenario is judged on has samples (custom metrics included)
+    for (const metric of Object.keys(expected)) {
+      assert.ok(samplesOf(summary.metrics[metric]) > 0, `${name}: metric ${metric} has no samples\n${tail}`);
+    }
+    const figures = Object.keys(expected).map((metric) => {
+      const m = summary.metrics[metric]!;
+      const value = typeof m.passes === 'number' ? `rate=${Number(m.value).toFixed(3)}` : `p95=${Number(m['p(95)']).toFixed(1)}ms`;
+      const failed = Object.entries(m.thresholds ?? {}).filter(([, crossed]) => crossed).map(([expr]) => ` FAILED ${expr}`).join('');
+      return `${metric} ${value}${failed}`;
+    });
+    t.diagnostic(`k6 exit ${code}; ${figures.join('; ')}`);
+  });
+}
