@@ -181,6 +181,7 @@ export async function runK6Runners(options: K6RunnersOptions): Promise<RunnerRes
     throw new Error(`testid must be non-empty letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(options.testid)}`);
   }
   if (!existsSync(options.bundlePath)) throw new Error(`bundlePath ${options.bundlePath} does not exist`);
+  if (signal?.aborted) return []; // Ctrl-C before the run: nothing to start
   const log = options.log ?? (() => {});
   const resultsDir = resolve(options.resultsDir);
   mkdirSync(resultsDir, { recursive: true });
@@ -229,17 +230,22 @@ export async function runK6Runners(options: K6RunnersOptions): Promise<RunnerRes
   }
 
   let polling: NodeJS.Timeout | undefined;
+  let finished = false;
   if (options.onStatus) {
     const onStatus = options.onStatus;
+    const interval = options.statusIntervalMs ?? 2000;
     const tick = async () => {
-      onStatus(await runnersStatus(runners));
-      polling = setTimeout(() => void tick(), options.statusIntervalMs ?? 2000);
+      const status = await runnersStatus(runners);
+      if (finished) return; // a poll that was in flight when the runners ended
+      onStatus(status);
+      polling = setTimeout(() => void tick(), interval);
     };
-    polling = setTimeout(() => void tick(), options.statusIntervalMs ?? 2000);
+    polling = setTimeout(() => void tick(), interval);
   }
   try {
     await Promise.all(runners.map((r) => r.proc.exited));
   } finally {
+    finished = true;
     if (polling) clearTimeout(polling);
     signal?.removeEventListener('abort', onAbort);
   }
