@@ -4,9 +4,9 @@
 // Redis), then, optionally, their exporters. Everything is started through the given Supervisor,
 // so the caller's stopAll (or stopRecordedProcesses for a kept lab) stops it all.
 
-import { startExporters, type DataTierExporters } from './exporters.ts';
+import { startPostgresExporter, startRedisExporter, type DataTierExporters } from './exporters.ts';
 import { startPostgres, type LocalPostgres } from './postgres.ts';
-import { startRedisCluster, type LocalRedisCluster } from './redisCluster.ts';
+import { startRedisNodes, type LocalRedisCluster } from './redisCluster.ts';
 import { checkRedisCluster, checkReplication, type RedisClusterCheck, type ReplicationCheck } from './readiness.ts';
 import type { Supervisor } from './supervisor.ts';
 
@@ -24,6 +24,8 @@ export interface DataTier {
   exporters?: DataTierExporters;
   /** wall time from the call to everything ready, in ms. */
   coldStartMs: number;
+  /** when each side (with its exporter) was ready, in ms from the call: which one bounds the start. */
+  timings: { postgresMs: number; redisMs: number };
   /** stops what this data tier started (exporters, Redis, Postgres). */
   stop: () => Promise<void>;
 }
@@ -37,20 +39,30 @@ export interface DataTierChecks {
 export async function startDataTier(options: StartDataTierOptions): Promise<DataTier> {
   const startedAt = Date.now();
   const { stateDir, supervisor, log } = options;
-  const [postgres, redis] = await settleBoth(
-    startPostgres({ stateDir, supervisor, ...(log ? { log } : {}) }),
-    startRedisCluster({ stateDir, supervisor, ...(log ? { log } : {}) }),
+  const timings = { postgresMs: 0, redisMs: 0 };
+  // each side's exporter starts as soon as its own side is ready
+  const [[postgres, postgresExporter], [redis, redisExporter]] = await settleBoth(
+    startPostgres({ stateDir, supervisor, ...(log ? { log } : {}) }).then(async (pg) => {
+      const exporter = options.withExporters ? await startPostgresExporter(supervisor, pg.monitor.url) : undefined;
+      timings.postgresMs = Date.now() - startedAt;
+      return [pg, exporter] as const;
+    }),
+    startRedisNodes({ stateDir, supervisor, ...(log ? { log } : {}) }).then(async (up) => {
+      // the exporter needs answering nodes, not a formed cluster: start it during the forming
+      const [rc, exporter] = await settleBoth(
+        up.formCluster(),
+        options.withExporters ? startRedisExporter(supervisor, up.nodes, up.password) : Promise.resolve(undefined),
+      );
+      timings.redisMs = Date.now() - startedAt;
+      return [rc, exporter] as const;
+    }),
   );
-  const exporters = options.withExporters
-    ? await startExporters({
-        supervisor, postgresMonitorUrl: postgres.monitor.url, redisNodes: redis.nodes, redisPassword: redis.password,
-        ...(log ? { log } : {}),
-      })
-    : undefined;
+  const exporters: DataTierExporters | undefined =
+    postgresExporter && redisExporter ? { postgres: postgresExporter, redis: redisExporter } : undefined;
   const coldStartMs = Date.now() - startedAt;
-  log?.(`data tier ready in ${coldStartMs} ms`);
+  log?.(`data tier ready in ${coldStartMs} ms (postgres side ${timings.postgresMs} ms, redis side ${timings.redisMs} ms)`);
   return {
-    postgres, redis, coldStartMs,
+    postgres, redis, coldStartMs, timings,
     ...(exporters ? { exporters } : {}),
     stop: async () => {
       for (const name of ['redis-exporter', 'postgres-exporter']) {

@@ -57,38 +57,52 @@ export function redisScrapeUrl(exporterAddress: string, node: string): string {
 }
 
 export async function startExporters(options: StartExportersOptions): Promise<DataTierExporters> {
-  const [pgPort, redisPort] = await freePorts(2);
-  const pgAddress = `${LOOPBACK}:${pgPort}`;
-  const redisAddress = `${LOOPBACK}:${redisPort}`;
-  const quiet = { ...process.env };
-  delete quiet['DATA_SOURCE_NAME'];
-  delete quiet['REDIS_PASSWORD'];
-
-  options.supervisor.start('postgres-exporter', LOCAL_LAB_BINARIES.postgresExporter.path, [
-    `--web.listen-address=${pgAddress}`, '--log.level=warn',
-  ], { env: { ...quiet, DATA_SOURCE_NAME: postgresExporterDsn(options.postgresMonitorUrl) } });
-
-  const firstNode = options.redisNodes[0];
-  if (!firstNode) throw new Error('redisNodes is empty: give at least one host:port');
-  options.supervisor.start('redis-exporter', LOCAL_LAB_BINARIES.redisExporter.path, [
-    '-web.listen-address', redisAddress, '-redis.addr', redisTarget(firstNode),
-  ], { env: { ...quiet, REDIS_PASSWORD: options.redisPassword } });
-
-  const exporters: DataTierExporters = {
-    postgres: { name: 'postgres-exporter', address: pgAddress, metricsUrl: `http://${pgAddress}/metrics` },
-    redis: {
-      name: 'redis-exporter', address: redisAddress, metricsUrl: `http://${redisAddress}/metrics`,
-      scrapeUrls: options.redisNodes.map((n) => redisScrapeUrl(redisAddress, n)),
-      targets: options.redisNodes.map(redisTarget),
-    },
-  };
-  // ready means the exporter reaches its database, not just that its port is open
-  await Promise.all([
-    waitForMetric(options.supervisor, exporters.postgres, 'pg_up 1'),
-    waitForMetric(options.supervisor, exporters.redis, 'redis_up 1'),
+  const [postgres, redis] = await Promise.all([
+    startPostgresExporter(options.supervisor, options.postgresMonitorUrl),
+    startRedisExporter(options.supervisor, options.redisNodes, options.redisPassword),
   ]);
-  options.log?.(`exporters: postgres ${exporters.postgres.metricsUrl}, redis ${exporters.redis.metricsUrl}`);
-  return exporters;
+  options.log?.(`exporters: postgres ${postgres.metricsUrl}, redis ${redis.metricsUrl}`);
+  return { postgres, redis };
+}
+
+/** Started and ready: it reaches the primary (`pg_up 1`), not just listens. */
+export async function startPostgresExporter(supervisor: Supervisor, monitorUrl: string): Promise<DataTierExporters['postgres']> {
+  const [port] = await freePorts(1);
+  const address = `${LOOPBACK}:${port}`;
+  const exporter = { name: 'postgres-exporter', address, metricsUrl: `http://${address}/metrics` };
+  supervisor.start(exporter.name, LOCAL_LAB_BINARIES.postgresExporter.path, [
+    `--web.listen-address=${address}`, '--log.level=warn',
+  ], { env: { ...withoutSecrets(), DATA_SOURCE_NAME: postgresExporterDsn(monitorUrl) } });
+  await waitForMetric(supervisor, exporter, 'pg_up 1');
+  return exporter;
+}
+
+/** Started and ready: it reaches the first node (`redis_up 1`); /scrape reaches the others. */
+export async function startRedisExporter(
+  supervisor: Supervisor, nodes: string[], password: string,
+): Promise<DataTierExporters['redis']> {
+  const firstNode = nodes[0];
+  if (!firstNode) throw new Error('redisNodes is empty: give at least one host:port');
+  const [port] = await freePorts(1);
+  const address = `${LOOPBACK}:${port}`;
+  const exporter = {
+    name: 'redis-exporter', address, metricsUrl: `http://${address}/metrics`,
+    scrapeUrls: nodes.map((n) => redisScrapeUrl(address, n)),
+    targets: nodes.map(redisTarget),
+  };
+  supervisor.start(exporter.name, LOCAL_LAB_BINARIES.redisExporter.path, [
+    '-web.listen-address', address, '-redis.addr', redisTarget(firstNode),
+  ], { env: { ...withoutSecrets(), REDIS_PASSWORD: password } });
+  await waitForMetric(supervisor, exporter, 'redis_up 1');
+  return exporter;
+}
+
+/** This process' environment minus the exporters' secret variables, so none leaks across. */
+function withoutSecrets(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env['DATA_SOURCE_NAME'];
+  delete env['REDIS_PASSWORD'];
+  return env;
 }
 
 async function waitForMetric(supervisor: Supervisor, exporter: ExporterEndpoint, line: string, timeoutMs = 15_000): Promise<void> {

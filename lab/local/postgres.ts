@@ -233,7 +233,10 @@ async function ensureTemplate(input: {
 }): Promise<string> {
   const cacheDir = traversableByOthers(resolve(input.cacheDir)) ? resolve(input.cacheDir) : tmpdir();
   const key = createHash('sha256')
-    .update(JSON.stringify({ TEMPLATE_RECIPE, version: postgresVersion(), replicas: input.replicaCount, hba: hbaConf() }))
+    // the uid too: a template root built (owned by postgres, 0700) is unreadable to another user
+    .update(JSON.stringify({
+      TEMPLATE_RECIPE, version: postgresVersion(), replicas: input.replicaCount, hba: hbaConf(), uid: process.getuid?.(),
+    }))
     .digest('hex').slice(0, 16);
   const final = join(cacheDir, `perflab-pg-template-${key}`);
   if (existsSync(join(final, 'complete'))) {

@@ -83,6 +83,23 @@ export function slotRanges(primaries: number): [number, number][] {
 }
 
 export async function startRedisCluster(options: StartRedisClusterOptions): Promise<LocalRedisCluster> {
+  return (await startRedisNodes(options)).formCluster();
+}
+
+/** Six standalone cluster-mode nodes, answering; not yet one cluster. */
+export interface RedisNodesUp {
+  nodes: string[];
+  password: string;
+  members: RedisNode[];
+  /** joins them into 3 primaries × 1 replica and waits until every check is green. Call once. */
+  formCluster: () => Promise<LocalRedisCluster>;
+}
+
+/**
+ * The first half of startRedisCluster, for callers with work that needs the nodes but not the
+ * cluster (an exporter): the cluster's own 2-second writable delay can then be spent on it.
+ */
+export async function startRedisNodes(options: StartRedisClusterOptions): Promise<RedisNodesUp> {
   const log = options.log ?? (() => {});
   const startedAt = Date.now();
   const password = generatePassword();
@@ -103,39 +120,42 @@ export async function startRedisCluster(options: StartRedisClusterOptions): Prom
 
   const nodes = members.map((m) => m.address);
   const clients = await Promise.all(members.map((m) => connectWhenUp(options.supervisor, m, password)));
-  let check: RedisClusterCheck;
-  try {
-    log(`redis: ${total} nodes up after ${Date.now() - startedAt} ms`);
-    await formCluster(clients, members, options.supervisor);
-    check = await waitFor('the Redis cluster to be ready', options.supervisor, members, async () => {
-      // every node must agree, not just one: a client may be pointed at any of them
-      const checks = await Promise.all(nodes.map((n) => checkRedisCluster([n], password)));
-      if (!checks.every((c) => c.ok)) return undefined;
-      // and every replica holds a copy, so a write is replicated from the first request on
-      const links = (await Promise.all(clients.slice(REDIS_PRIMARIES).map((c) => c.info('replication')))) as string[];
-      return links.every((l) => /master_link_status:up/.test(l)) ? checks[0] : undefined;
-    });
-  } finally {
-    for (const c of clients) c.disconnect();
-  }
-  log(`redis: cluster ok (${check.primaries} primaries, ${check.replicas} replicas) in ${Date.now() - startedAt} ms`);
+  log(`redis: ${total} nodes up after ${Date.now() - startedAt} ms`);
 
-  return {
-    nodes,
-    password,
-    primaries: nodes.slice(0, REDIS_PRIMARIES),
-    replicas: nodes.slice(REDIS_PRIMARIES),
-    members,
-    check,
-    stop: async () => {
-      for (const m of [...members].reverse()) {
-        if (options.supervisor.processes.some((p) => p.name === m.name)) await m.stop();
-      }
-    },
+  const formCluster = async (): Promise<LocalRedisCluster> => {
+    let check: RedisClusterCheck;
+    try {
+      await joinNodes(clients, members, options.supervisor);
+      check = await waitFor('the Redis cluster to be ready', options.supervisor, members, async () => {
+        // every node must agree, not just one: a client may be pointed at any of them
+        const checks = await Promise.all(nodes.map((n) => checkRedisCluster([n], password)));
+        if (!checks.every((c) => c.ok)) return undefined;
+        // and every replica holds a copy, so a write is replicated from the first request on
+        const links = (await Promise.all(clients.slice(REDIS_PRIMARIES).map((c) => c.info('replication')))) as string[];
+        return links.every((l) => /master_link_status:up/.test(l)) ? checks[0] : undefined;
+      });
+    } finally {
+      for (const c of clients) c.disconnect();
+    }
+    log(`redis: cluster ok (${check.primaries} primaries, ${check.replicas} replicas) in ${Date.now() - startedAt} ms`);
+    return {
+      nodes,
+      password,
+      primaries: nodes.slice(0, REDIS_PRIMARIES),
+      replicas: nodes.slice(REDIS_PRIMARIES),
+      members,
+      check,
+      stop: async () => {
+        for (const m of [...members].reverse()) {
+          if (options.supervisor.processes.some((p) => p.name === m.name)) await m.stop();
+        }
+      },
+    };
   };
+  return { nodes, password, members, formCluster };
 }
 
-async function formCluster(clients: Redis[], members: RedisNode[], supervisor: Supervisor): Promise<void> {
+async function joinNodes(clients: Redis[], members: RedisNode[], supervisor: Supervisor): Promise<void> {
   const primaries = clients.slice(0, REDIS_PRIMARIES);
   const replicas = clients.slice(REDIS_PRIMARIES);
   // distinct config epochs up front, as redis-cli does, so no epoch collision has to be resolved
