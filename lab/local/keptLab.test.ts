@@ -72,9 +72,10 @@ test('a kept lab whose processes are already gone is forgotten, stopping nothing
   assert.ok(!existsSync(join(keptDir, 'gone.json')));
 });
 
-test('an unknown run id names the kept ones', async () => {
+test('stopping is idempotent: an unknown run id stops nothing, a malformed one is refused', async () => {
   registerKeptLab({ runId: 'other', stateDir: join(root, 'nowhere') }, { keptDir });
-  await assert.rejects(stopKeptLocalLabs({ runId: 'nope', keptDir }), /no kept local lab with run id nope; kept: other/);
-  await assert.rejects(stopKeptLocalLabs({ runId: '../x', keptDir }), /runId must be/);
+  assert.deepEqual(await stopKeptLocalLabs({ runId: 'nope', keptDir }), []);
+  assert.deepEqual(listKeptLocalLabs({ keptDir }).map((k) => k.runId), ['other'], 'another lab was forgotten');
+  await assert.rejects(stopKeptLocalLabs({ runId: '../x', keptDir }), /runId must be letters, digits/);
   assert.deepEqual(await stopKeptLocalLabs({ runId: 'other', keptDir }), [{ runId: 'other', stopped: [] }]);
 });

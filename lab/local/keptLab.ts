@@ -64,8 +64,8 @@ export function listKeptLocalLabs(options: KeptLabsOptions = {}): KeptLab[] {
 
 /**
  * Stops kept local labs (all, or the one with `runId`) and forgets them. Returns, per lab, the
- * names of the processes it stopped (empty when they had already gone). An unknown `runId`
- * throws, naming the kept ones.
+ * names of the processes it stopped (empty when they had already gone). Idempotent, like
+ * `lab:down`: nothing kept (or an unknown `runId`) returns []. A malformed `runId` throws.
  */
 export async function stopKeptLocalLabs(
   opts: { runId?: string } & KeptLabsOptions = {},
@@ -75,9 +75,6 @@ export async function stopKeptLocalLabs(
   if (opts.runId !== undefined) {
     checkRunId(opts.runId);
     chosen = kept.filter((k) => k.runId === opts.runId);
-    if (chosen.length === 0) {
-      throw new Error(`no kept local lab with run id ${opts.runId}; kept: ${kept.map((k) => k.runId).join(', ') || 'none'}`);
-    }
   }
   const results: Array<{ runId: string; stopped: string[] }> = [];
   for (const lab of chosen) {
