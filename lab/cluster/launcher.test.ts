@@ -9,7 +9,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { buildRunObjects } from '../../k6-operator/testrun.ts';
+import type { ClusterLauncher } from '../run/runCluster.ts';
 import { aggregateRunners, launchTestRun, LauncherError, type Stage } from './launcher.ts';
+
+// scripts/run.mjs (lab/run/runCluster.ts) calls the launcher as launch(objects, { signal, log }):
+// this line stops compiling if the two drift apart.
+const asRunLauncher: ClusterLauncher = launchTestRun;
+void asRunLauncher;
 
 interface Script {
   crd?: boolean;
@@ -17,6 +23,8 @@ interface Script {
   stages: Stage[];
   /** exit code of runner i+1 once the stage is finished/error. */
   exitCodes: number[];
+  /** runners whose pod the operator never created (or that were cleaned up). */
+  missingPods?: number[];
 }
 
 interface Recorded {
@@ -114,7 +122,7 @@ class StandInApi {
     for (let i = 1; i <= parallelism; i++) {
       const labels = { ...base, runner: 'true', 'job-name': `${name}-${i}` };
       this.store.set(`jobs/${name}-${i}`, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: `${name}-${i}`, namespace, labels } });
-      this.store.set(`pods/${name}-${i}-x7k2p`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${name}-${i}-x7k2p`, namespace, labels } });
+      if (!this.script.missingPods?.includes(i)) this.store.set(`pods/${name}-${i}-x7k2p`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${name}-${i}-x7k2p`, namespace, labels } });
     }
     this.store.set(`jobs/${name}-starter`, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: `${name}-starter`, namespace, labels: base } });
     this.store.set(`pods/${name}-starter-q1w2e`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${name}-starter-q1w2e`, namespace, labels: base } });
@@ -168,7 +176,7 @@ const FOLLOW = { timeoutMs: 10_000, pollIntervalMs: 5 };
 test('applies ConfigMap and TestRun by server-side apply, follows the stages to finished, all runners pass (stand-in API)', async () => {
   await withStandIn({ stages: ['initialization', 'initialized', 'created', 'started', 'finished'], exitCodes: [0, 0, 0] }, async (api, kc) => {
     const lines: string[] = [];
-    const result = await launchTestRun({ ...objects(3), kubeConfig: kc, ...FOLLOW, log: (l) => lines.push(l) });
+    const result = await launchTestRun(objects(3), { kubeConfig: kc, ...FOLLOW, log: (l) => lines.push(l) });
     for (const plural of ['configmaps', 'testruns']) {
       const [apply] = api.applied(plural);
       assert.ok(apply, `${plural} applied`);
@@ -180,7 +188,7 @@ test('applies ConfigMap and TestRun by server-side apply, follows the stages to 
     assert.equal(result.outcome, 'passed');
     assert.equal(result.exitCode, 0);
     assert.equal(result.stage, 'finished');
-    assert.deepEqual(result.runners.map((r) => [r.runner, r.exitCode, r.outcome]), [[1, 0, 'passed'], [2, 0, 'passed'], [3, 0, 'passed']]);
+    assert.deepEqual(result.runners.map((r) => [r.instance, r.exitCode, r.outcome]), [[1, 0, 'passed'], [2, 0, 'passed'], [3, 0, 'passed']]);
     assert.deepEqual(lines.filter((l) => l.startsWith('stage')).map((l) => l.split(' ')[1]), ['initialization', 'initialized', 'created', 'started', 'finished']);
     assert.deepEqual(api.deleted(), [], 'kept by default');
   });
@@ -188,7 +196,7 @@ test('applies ConfigMap and TestRun by server-side apply, follows the stages to 
 
 test('one runner failing its thresholds (exit 99) makes the whole run fail its thresholds (stand-in API)', async () => {
   await withStandIn({ stages: ['started', 'finished'], exitCodes: [0, 99, 0] }, async (_api, kc) => {
-    const result = await launchTestRun({ ...objects(3), kubeConfig: kc, ...FOLLOW });
+    const result = await launchTestRun(objects(3), { kubeConfig: kc, ...FOLLOW });
     assert.equal(result.outcome, 'thresholds-failed');
     assert.equal(result.exitCode, 99);
     assert.deepEqual(result.runners.map((r) => r.outcome), ['passed', 'thresholds-failed', 'passed']);
@@ -197,16 +205,25 @@ test('one runner failing its thresholds (exit 99) makes the whole run fail its t
 
 test('a script exception on a runner (exit 107) outranks thresholds (stand-in API)', async () => {
   await withStandIn({ stages: ['started', 'finished'], exitCodes: [99, 107] }, async (_api, kc) => {
-    const result = await launchTestRun({ ...objects(2), kubeConfig: kc, ...FOLLOW });
+    const result = await launchTestRun(objects(2), { kubeConfig: kc, ...FOLLOW });
     assert.equal(result.outcome, 'failed');
     assert.equal(result.exitCode, 107);
     assert.match(result.runners[1]!.reason ?? '', /script exception/);
   });
 });
 
+test('a runner without a pod still counts, with no exit code (stand-in API)', async () => {
+  await withStandIn({ stages: ['started', 'finished'], exitCodes: [0, 0, 0], missingPods: [2] }, async (_api, kc) => {
+    const result = await launchTestRun(objects(3), { kubeConfig: kc, ...FOLLOW });
+    assert.deepEqual(result.runners.map((r) => [r.instance, r.exitCode]), [[1, 0], [2, null], [3, 0]]);
+    assert.equal(result.runners[1]!.reason, 'no runner pod found');
+    assert.equal(result.outcome, 'failed');
+  });
+});
+
 test('stage error is an error result (stand-in API)', async () => {
   await withStandIn({ stages: ['initialization', 'error'], exitCodes: [] }, async (_api, kc) => {
-    const result = await launchTestRun({ ...objects(2), kubeConfig: kc, ...FOLLOW });
+    const result = await launchTestRun(objects(2), { kubeConfig: kc, ...FOLLOW });
     assert.equal(result.outcome, 'error');
     assert.equal(result.exitCode, 1);
   });
@@ -215,7 +232,7 @@ test('stage error is an error result (stand-in API)', async () => {
 test('Ctrl-C (abort signal) deletes the TestRun, its jobs, pods and ConfigMap (stand-in API)', async () => {
   await withStandIn({ stages: ['started'], exitCodes: [0, 0] }, async (api, kc) => {
     const controller = new AbortController();
-    const pending = launchTestRun({ ...objects(2), kubeConfig: kc, timeoutMs: 60_000, pollIntervalMs: 20, signal: controller.signal });
+    const pending = launchTestRun(objects(2), { kubeConfig: kc, timeoutMs: 60_000, pollIntervalMs: 20, signal: controller.signal });
     while (api.reads < 3) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
     const result = await pending;
@@ -230,7 +247,7 @@ test('Ctrl-C (abort signal) deletes the TestRun, its jobs, pods and ConfigMap (s
 
 test('a run that never finishes times out and is deleted (stand-in API)', async () => {
   await withStandIn({ stages: ['started'], exitCodes: [0] }, async (api, kc) => {
-    const result = await launchTestRun({ ...objects(1), kubeConfig: kc, timeoutMs: 150, pollIntervalMs: 20 });
+    const result = await launchTestRun(objects(1), { kubeConfig: kc, timeoutMs: 150, pollIntervalMs: 20 });
     assert.equal(result.outcome, 'timeout');
     assert.ok(api.deleted().includes('testruns/load-r1'));
     assert.ok(result.durationMs >= 150);
@@ -239,7 +256,7 @@ test('a run that never finishes times out and is deleted (stand-in API)', async 
 
 test('a cluster without the k6-operator CRD is a clear error, and nothing is applied (stand-in API)', async () => {
   await withStandIn({ crd: false, stages: ['finished'], exitCodes: [] }, async (api, kc) => {
-    await assert.rejects(launchTestRun({ ...objects(1), kubeConfig: kc, ...FOLLOW }), (error: unknown) => {
+    await assert.rejects(launchTestRun(objects(1), { kubeConfig: kc, ...FOLLOW }), (error: unknown) => {
       assert.ok(error instanceof LauncherError);
       assert.match(error.message, /has no TestRun CRD \(testruns\.k6\.io\/v1alpha1\): install the k6-operator/);
       assert.doesNotMatch(error.message, /\n\s+at /);
@@ -254,7 +271,7 @@ test('an unreachable API server is a clear error naming the server', async () =>
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve())); // nothing listens there now
-  await assert.rejects(launchTestRun({ ...objects(1), kubeConfig: kubeConfigFor(`http://127.0.0.1:${port}`), ...FOLLOW }), (error: unknown) => {
+  await assert.rejects(launchTestRun(objects(1), { kubeConfig: kubeConfigFor(`http://127.0.0.1:${port}`), ...FOLLOW }), (error: unknown) => {
     assert.ok(error instanceof LauncherError, String(error));
     assert.match(error.message, new RegExp(`cannot reach the Kubernetes API at http://127.0.0.1:${port} \\(ECONNREFUSED\\)`));
     return true;
@@ -262,8 +279,8 @@ test('an unreachable API server is a clear error naming the server', async () =>
 });
 
 test('aggregation: a missing or unfinished runner counts as failed', () => {
-  const passed = { runner: 1, pod: 'p1', exitCode: 0, outcome: 'passed' as const };
+  const passed = { instance: 1, pod: 'p1', exitCode: 0, outcome: 'passed' as const };
   assert.deepEqual(aggregateRunners([passed], 2, 'finished'), { outcome: 'failed', exitCode: 1 });
-  assert.deepEqual(aggregateRunners([passed, { ...passed, runner: 2, exitCode: null, outcome: 'unknown' }], 2, 'finished'), { outcome: 'failed', exitCode: 1 });
-  assert.deepEqual(aggregateRunners([passed, { ...passed, runner: 2 }], 2, 'finished'), { outcome: 'passed', exitCode: 0 });
+  assert.deepEqual(aggregateRunners([passed, { ...passed, instance: 2, exitCode: null, outcome: 'unknown' as const }], 2, 'finished'), { outcome: 'failed', exitCode: 1 });
+  assert.deepEqual(aggregateRunners([passed, { ...passed, instance: 2 }], 2, 'finished'), { outcome: 'passed', exitCode: 0 });
 });

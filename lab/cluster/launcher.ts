@@ -6,7 +6,7 @@
 // with a sentence a user can act on, never a stack trace.
 
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import { RUNNER_LABELS, type ScriptConfigMap, type TestRun } from '../../k6-operator/testrun.ts';
+import { RUNNER_LABELS, type RunObjects, type ScriptConfigMap, type TestRun } from '../../k6-operator/testrun.ts';
 
 /** k6 exit codes that mean something to the verdict. */
 export const K6_EXIT = { ok: 0, thresholdsFailed: 99, scriptException: 107, aborted: 108 } as const;
@@ -15,8 +15,8 @@ export const FIELD_MANAGER = 'perflab';
 export type Stage = 'initialization' | 'initialized' | 'created' | 'started' | 'stopped' | 'finished' | 'error';
 
 export interface RunnerResult {
-  /** 1-based runner index (the operator's job `<testrun>-<n>`). */
-  runner: number;
+  /** 1-based runner index (the operator's job `<testrun>-<n>`), as lab/analysis RunnerOutcome. */
+  instance: number;
   pod: string;
   /** the k6 container's exit code; null when the pod never ended. */
   exitCode: number | null;
@@ -29,8 +29,8 @@ export type RunOutcome = 'passed' | 'thresholds-failed' | 'failed' | 'error' | '
 export interface LaunchResult {
   testRun: string;
   namespace: string;
-  /** the last status.stage seen. */
-  stage: Stage | undefined;
+  /** the last status.stage seen ('unknown' when the TestRun never reported one). */
+  stage: Stage | 'unknown';
   runners: RunnerResult[];
   outcome: RunOutcome;
   /** what a CLI should exit with: 0 passed, 99 thresholds failed, else the first failing runner's code or 1. */
@@ -39,12 +39,10 @@ export interface LaunchResult {
 }
 
 export interface LaunchOptions {
-  configMap: ScriptConfigMap;
-  testRun: TestRun;
   /** default: the user's kubeconfig (KUBECONFIG or ~/.kube/config, current context). */
   kubeConfig?: KubeConfig;
-  /** give up (and delete the run) after this long. */
-  timeoutMs: number;
+  /** give up (and delete the run) after this long; default: wait for the TestRun to end. */
+  timeoutMs?: number;
   pollIntervalMs?: number;
   /** Ctrl-C: abort following, delete the TestRun, its jobs and pods. */
   signal?: AbortSignal;
@@ -137,11 +135,11 @@ export function runnerResultOf(pod: PodLike, testRunName: string): RunnerResult 
         : exitCode === K6_EXIT.aborted
           ? 'aborted (k6 exit 108)'
           : terminated?.reason;
-  return { runner: index, pod: name, exitCode, outcome, ...(reason ? { reason } : {}) };
+  return { instance: index, pod: name, exitCode, outcome, ...(reason ? { reason } : {}) };
 }
 
 /** The verdict over all runners: every runner counts; missing runners count as failed. */
-export function aggregateRunners(runners: RunnerResult[], parallelism: number, stage: Stage | undefined): Pick<LaunchResult, 'outcome' | 'exitCode'> {
+export function aggregateRunners(runners: RunnerResult[], parallelism: number, stage: Stage | 'unknown'): Pick<LaunchResult, 'outcome' | 'exitCode'> {
   if (stage === 'error') return { outcome: 'error', exitCode: 1 };
   const failing = runners.find((r) => r.outcome === 'failed');
   if (failing) return { outcome: 'failed', exitCode: failing.exitCode ?? 1 };
@@ -150,13 +148,14 @@ export function aggregateRunners(runners: RunnerResult[], parallelism: number, s
   return { outcome: 'passed', exitCode: 0 };
 }
 
-export async function launchTestRun(options: LaunchOptions): Promise<LaunchResult> {
+/** Applies the run's ConfigMap + TestRun, follows it to the end and reads every runner's exit code. */
+export async function launchTestRun(objects: RunObjects, options: LaunchOptions = {}): Promise<LaunchResult> {
   const started = Date.now();
   const log = options.log ?? (() => {});
   const kc = options.kubeConfig ?? defaultKubeConfig();
   const server = kc.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)';
   const api = kc.makeApiClient(ObjectApi);
-  const { testRun, configMap } = options;
+  const { testRun, configMap } = objects;
   const name = testRun.metadata.name;
   const namespace = testRun.metadata.namespace;
   const call = async <T>(doing: string, fn: () => Promise<T>): Promise<T> => {
@@ -177,8 +176,9 @@ export async function launchTestRun(options: LaunchOptions): Promise<LaunchResul
   log(`applied TestRun ${namespace}/${name} (parallelism ${testRun.spec.parallelism})`);
 
   const pollMs = options.pollIntervalMs ?? 5_000;
-  const deadline = started + options.timeoutMs;
-  let stage: Stage | undefined;
+  const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
+  const deadline = started + timeoutMs;
+  let stage: Stage | 'unknown' = 'unknown';
   let ended: 'finished' | 'error' | 'timeout' | 'aborted' | undefined;
   while (!ended) {
     if (options.signal?.aborted) {
@@ -188,9 +188,9 @@ export async function launchTestRun(options: LaunchOptions): Promise<LaunchResul
     const current = await call(`reading TestRun ${namespace}/${name}`, () =>
       api.read({ apiVersion: testRun.apiVersion, kind: testRun.kind, metadata: { name, namespace } }),
     );
-    const next = (current as { status?: { stage?: Stage } }).status?.stage;
+    const next = (current as { status?: { stage?: Stage } }).status?.stage ?? 'unknown';
     if (next !== stage) {
-      log(`stage ${next ?? '(none yet)'} after ${Math.round((Date.now() - started) / 1000)}s`);
+      log(`stage ${next} after ${Math.round((Date.now() - started) / 1000)}s`);
       stage = next;
     }
     if (stage === 'finished' || stage === 'error') ended = stage;
@@ -201,7 +201,7 @@ export async function launchTestRun(options: LaunchOptions): Promise<LaunchResul
   const runners = await readRunners(api, testRun, call);
   let outcome: Pick<LaunchResult, 'outcome' | 'exitCode'>;
   if (ended === 'aborted' || ended === 'timeout') {
-    log(ended === 'aborted' ? `aborted: deleting TestRun ${name}, its jobs and pods` : `timed out after ${options.timeoutMs} ms: deleting TestRun ${name}`);
+    log(ended === 'aborted' ? `aborted: deleting TestRun ${name}, its jobs and pods` : `timed out after ${timeoutMs} ms: deleting TestRun ${name}`);
     await deleteRun(api, testRun, configMap, call);
     outcome = { outcome: ended, exitCode: ended === 'aborted' ? 130 : 1 };
   } else {
@@ -244,7 +244,15 @@ async function readRunners(api: KubernetesObjectApi, testRun: TestRun, call: Cal
   const list = await call(`listing runner pods of ${name}`, () =>
     api.list('v1', 'Pod', testRun.metadata.namespace, undefined, undefined, undefined, undefined, selector(RUNNER_LABELS(name))),
   );
-  return (list.items as PodLike[]).map((pod) => runnerResultOf(pod, name)).sort((a, b) => a.runner - b.runner);
+  const found = (list.items as PodLike[]).map((pod) => runnerResultOf(pod, name));
+  // a runner without a pod (never scheduled, or cleaned up) still counts: no exit code
+  const runners: RunnerResult[] = [];
+  for (let instance = 1; instance <= testRun.spec.parallelism; instance++) {
+    runners.push(
+      found.find((r) => r.instance === instance) ?? { instance, pod: '(none)', exitCode: null, outcome: 'unknown', reason: 'no runner pod found' },
+    );
+  }
+  return runners;
 }
 
 async function deleteRun(api: KubernetesObjectApi, testRun: TestRun, configMap: ScriptConfigMap, call: Call): Promise<void> {
