@@ -106,6 +106,9 @@ test('the app role cannot see replication details; the monitor role can', async 
   const asApp = await checkReplication(db.primaryUrl);
   assert.equal(asApp.ok, false);
   assert.match(asApp.problem!, /pg_monitor/);
+  const asMonitor = await checkReplication(db.monitor.url);
+  assert.equal(asMonitor.streamingReplicas, 2);
+  assert.ok(asMonitor.replicas.every((r) => typeof r.lagBytes === 'number'));
 });
 
 test('a second lab from the same template has its own passwords and none of the first lab\'s data', async () => {
@@ -126,6 +129,24 @@ test('a second lab from the same template has its own passwords and none of the 
     // the first lab's password does not open the second lab
     const withFirstPassword = second.primaryUrl.replace(encodeURIComponent(second.app.password), encodeURIComponent(db.app.password));
     await assert.rejects(withClient(withFirstPassword, async () => {}), /password authentication failed/);
+  } finally {
+    await other.stopAll();
+    rmSync(otherState, { recursive: true, force: true });
+  }
+});
+
+test('a damaged template (files gone) is rebuilt, not copied', async () => {
+  const [template] = readdirSync(templateCache).filter((d) => d.startsWith('perflab-pg-template-') && !d.includes('build'));
+  assert.ok(template, `no template in ${templateCache}`);
+  rmSync(join(templateCache, template, 'data', 'global', 'pg_control'));
+  const otherState = mkdtempSync(join(tmpdir(), 'perflab-pg-test-3-'));
+  const other = new Supervisor(otherState);
+  const log: string[] = [];
+  try {
+    const third = await startPostgres({ stateDir: otherState, supervisor: other, templateCache, replicas: 2, log: (l) => log.push(l) });
+    assert.ok(log.some((l) => l.includes('built the data directory template')), log.join('\n'));
+    assert.equal((await checkReplication(third.monitor.url)).ok, true);
+    assert.ok(readdirSync(join(templateCache, template, 'data', 'global')).includes('pg_control'));
   } finally {
     await other.stopAll();
     rmSync(otherState, { recursive: true, force: true });

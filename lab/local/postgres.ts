@@ -239,9 +239,19 @@ async function ensureTemplate(input: {
     }))
     .digest('hex').slice(0, 16);
   const final = join(cacheDir, `perflab-pg-template-${key}`);
-  if (existsSync(join(final, 'complete'))) {
+  if (templateIntact(final)) {
     input.log(`postgres: reusing the data directory template ${final}`);
     return join(final, 'data');
+  }
+  if (existsSync(final)) {
+    // half gone (a /tmp cleaner, a full disk): set it aside and build a new one
+    const stale = `${final}-stale-${process.pid}-${Date.now()}`;
+    try {
+      renameSync(final, stale);
+      rmSync(stale, { recursive: true, force: true });
+    } catch {
+      // another lab got there first; the build below will find its result or replace it
+    }
   }
   const startedAt = Date.now();
   mkdirSync(cacheDir, { recursive: true });
@@ -284,7 +294,7 @@ async function ensureTemplate(input: {
       renameSync(build, final);
     } catch (err) {
       // another lab built the same template at the same time: use theirs
-      if (!existsSync(join(final, 'complete'))) throw err;
+      if (!templateIntact(final)) throw err;
       rmSync(build, { recursive: true, force: true });
     }
     input.log(`postgres: built the data directory template ${final} in ${Date.now() - startedAt} ms`);
@@ -293,6 +303,12 @@ async function ensureTemplate(input: {
     rmSync(build, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The files a copy cannot start without, and the marker written only after a clean shutdown. */
+function templateIntact(templateDir: string): boolean {
+  return ['complete', 'data/PG_VERSION', 'data/global/pg_control', 'data/postgresql.conf', 'data/pg_hba.conf']
+    .every((f) => existsSync(join(templateDir, f)));
 }
 
 let version: string | undefined;

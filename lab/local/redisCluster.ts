@@ -119,7 +119,13 @@ export async function startRedisNodes(options: StartRedisClusterOptions): Promis
   });
 
   const nodes = members.map((m) => m.address);
-  const clients = await Promise.all(members.map((m) => connectWhenUp(options.supervisor, m, password)));
+  const connecting = await Promise.allSettled(members.map((m) => connectWhenUp(options.supervisor, m, password)));
+  const clients = connecting.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+  const failed = connecting.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+  if (failed) {
+    for (const c of clients) c.disconnect(); // no open socket keeps the caller's process alive
+    throw failed.reason;
+  }
   log(`redis: ${total} nodes up after ${Date.now() - startedAt} ms`);
 
   const formCluster = async (): Promise<LocalRedisCluster> => {
