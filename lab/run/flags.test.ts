@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRunFlags, UsageError } from './flags.ts';
+import { planRun, DEFAULTS } from './plan.ts';
+import { newRunId, MAX_RUN_ID } from './runId.ts';
+import { formatProgress, formatClock } from './progress.ts';
+
+test('flags: defaults to the local target; values are parsed and typed', () => {
+  const f = parseRunFlags(['--vus', '30', '--duration', '90s', '--parallelism', '3', '--keep'], 'run-soak');
+  assert.deepEqual([f.target, f.vus, f.duration, f.parallelism, f.keep, f.dryRun], ['local', 30, '90s', 3, true, false]);
+  assert.equal(parseRunFlags(['load'], 'run').scenario, 'load');
+});
+
+test('flags: errors name the flag and what is valid', () => {
+  const err = (args: string[], re: RegExp, command: 'run' | 'run-soak' = 'run-soak') =>
+    assert.throws(() => parseRunFlags(args, command), (e: Error) => e instanceof UsageError && re.test(e.message), args.join(' '));
+  err(['--target', 'aws'], /--target: "aws" is not a target; valid: local, cluster/);
+  err(['--duration', '0.5s'], /--duration: "0.5s" is shorter than 1s/);
+  err(['--target-latency-ms', '-5'], /--target-latency-ms/);
+  err(['--prometheus-url', 'http://x:9090'], /--prometheus-url: only for --target cluster/);
+  err(['--base-url', 'http://x', '--target-latency-ms', '100'], /no target service is started/);
+  err(['--target', 'cluster', '--namespace', 'Bad_NS', '--dry-run'], /--namespace: "Bad_NS" is not a Kubernetes namespace name/);
+  err(['soak'], /run-soak takes flags only/);
+  err(['a.ts', 'b.ts'], /one scenario per run, got 2/, 'run');
+});
+
+test('plan: the local soak is sized for this machine, the cluster soak is the guidelines\'', () => {
+  const local = planRun(parseRunFlags([], 'run-soak'), 'run-soak', { runIdSuffix: 'abcd', now: new Date('2026-11-23T14:05:09Z') });
+  assert.equal(local.runId, 'soak-261123-140509-abcd');
+  assert.deepEqual(local.scenarioEnv, { PROFILE: 'ci', VUS: String(DEFAULTS['run-soak'].local.vus), DURATION: DEFAULTS['run-soak'].local.duration });
+  assert.equal(local.soakChecks, true);
+  const cluster = planRun(parseRunFlags(['--target', 'cluster', '--dry-run'], 'run-soak'), 'run-soak');
+  assert.deepEqual(cluster.scenarioEnv, { PROFILE: 'full' }); // the soak's full profile: 5000 VUs, 8 h
+  // an explicit profile keeps its own shape
+  assert.deepEqual(planRun(parseRunFlags(['--profile', 'smoke'], 'run-soak'), 'run-soak').scenarioEnv, { PROFILE: 'smoke' });
+  // run.mjs: the profile's own shape, no soak checks for a load test
+  const load = planRun(parseRunFlags(['load', '--base-url', 'http://10.0.0.5:8080'], 'run'), 'run');
+  assert.deepEqual(load.scenarioEnv, { PROFILE: 'ci', BASE_URL: 'http://10.0.0.5:8080' });
+  assert.equal(load.soakChecks, false);
+});
+
+test('run id: a DNS label of at most 30 characters, even for long scenario names', () => {
+  const id = newRunId('My Very Long Scenario Name', new Date('2026-01-02T03:04:05Z'), 'beef');
+  assert.ok(id.length <= MAX_RUN_ID, id);
+  assert.match(id, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  assert.ok(id.endsWith('-260102-030405-beef'), id);
+  assert.notEqual(newRunId('soak'), newRunId('soak'));
+});
+
+test('progress line: elapsed, remaining, VUs, req/s, p95, error rate; dashes when not known yet', () => {
+  assert.equal(formatClock(3_725_000), '1:02:05');
+  assert.equal(
+    formatProgress({ elapsedMs: 61_000, totalMs: 90_000, vus: 20, requestsPerSecond: 187.25, p95Ms: 81.04, errorRate: 0.0012 }),
+    '01:01 elapsed, 00:29 left | VUs 20 | 187.3 req/s | p95 81.0 ms | errors 0.12%',
+  );
+  assert.equal(
+    formatProgress({ elapsedMs: 1000, totalMs: undefined, vus: undefined, requestsPerSecond: undefined, p95Ms: undefined, errorRate: undefined }),
+    '00:01 elapsed, ? left | VUs — | — req/s | p95 — | errors —',
+  );
+});
