@@ -87,3 +87,13 @@ export const TARGET_API = {
   version: '0.1.0',
   nodeImage: 'node:20.20.2-bookworm-slim',
 } as const;
+
+/**
+ * Bases of the optional perflab k6 runner image (k6-operator/runner-image): the Go toolchain k6
+ * v2.2.0's go.mod asks for (toolchain go1.25.12), and a static non-root runtime (distroless
+ * publishes no versioned tags: pin a digest here for reproducible builds).
+ */
+export const K6_RUNNER_IMAGE_BASES = {
+  go: 'golang:1.25.12-bookworm',
+  base: 'gcr.io/distroless/static-debian12:nonroot',
+} as const;
