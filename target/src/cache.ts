@@ -114,6 +114,43 @@ export class Cache {
   }
 
   /**
+   * Cache-aside of a JSON text: a hit is sent as it is stored, with no parse and re-serialise
+   * (the hot path of a cached read), a miss stores `load()`'s value as JSON.
+   */
+  async getOrLoadJson(
+    timing: RequestTiming,
+    name: CacheName | string,
+    key: string,
+    ttlSeconds: number,
+    load: () => Promise<unknown>,
+  ): Promise<{ json: string; hit: boolean }> {
+    try {
+      const raw = await timing.cache(() => this.cluster.get(key));
+      this.count(name, raw === null ? 'miss' : 'hit');
+      if (raw !== null) return { json: raw, hit: true };
+    } catch {
+      this.count(name, 'error');
+    }
+    const shared = this.inFlight.get(key) as Promise<string> | undefined;
+    if (shared) return { json: await shared, hit: false };
+    const loading = (async () => {
+      const json = JSON.stringify(await load());
+      try {
+        await timing.cache(() => this.cluster.set(key, json, 'EX', ttlSeconds));
+      } catch {
+        // fail open: served uncached
+      }
+      return json;
+    })();
+    this.inFlight.set(key, loading);
+    try {
+      return { json: await loading, hit: false };
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /**
    * Cluster health as the cluster itself sees it (CLUSTER NODES from the first node that
    * answers): every node linked and none flagged fail / fail?, and cluster_state ok. A node that
    * just died shows as disconnected at once, long before the cluster marks it failed.

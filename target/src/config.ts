@@ -25,7 +25,7 @@ export const DEFAULTS = {
   host: '0.0.0.0',
   poolMax: 20, // guidelines §5.3 connection pooling: max 20
   // Generous: a load test from one address must not be throttled unless asked to be.
-  rateLimitMax: 1_000_000,
+  rateLimitMax: 6_000_000, // 100 000 requests/s per client address
   rateLimitWindowMs: 60_000,
   injectLatencyMs: 0,
   logLevel: 'info',

@@ -13,7 +13,7 @@ const HELP = `Usage: node --import tsx target/src/main.ts [--help]
 Starts the target service. Configured by environment variables only:
   PORT (8080), HOST (0.0.0.0), DATABASE_PRIMARY_URL (required), DATABASE_REPLICA_URLS,
   DATABASE_REPLICA_HOSTS, DATABASE_POOL_MAX (20), REDIS_NODES (required), REDIS_PASSWORD,
-  RATE_LIMIT_MAX (1000000), RATE_LIMIT_WINDOW_MS (60000), TARGET_INJECT_LATENCY_MS (0),
+  RATE_LIMIT_MAX (6000000), RATE_LIMIT_WINDOW_MS (60000), TARGET_INJECT_LATENCY_MS (0),
   LOG_LEVEL (info), REALTIME_INTERVAL_MS (1000), MIGRATE_ON_START (false), SEED_ON_START (false).
 See docs/target.md for each.`;
 

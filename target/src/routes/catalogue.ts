@@ -18,7 +18,8 @@ export function catalogueRoutes(app: FastifyInstance, deps: Deps): void {
     { schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 50, default: 10 } } } } },
     async (request, reply) => {
       const { limit } = request.query;
-      const { value, hit } = await deps.cache.getOrLoad(request.timing, 'careerPools', cacheKeys.trending(limit), CACHE_TTL_SECONDS.careerPools, async () => {
+      // The whole response body is cached: a hit goes out as stored.
+      const { json, hit } = await deps.cache.getOrLoadJson(request.timing, 'careerPools', cacheKeys.trending(limit), CACHE_TTL_SECONDS.careerPools, async () => {
         const { rows } = await deps.db.read(
           request.timing,
           `SELECT c.id, c.name, c.cluster, c.grade_level AS "gradeLevel", t.selections
@@ -29,10 +30,10 @@ export function catalogueRoutes(app: FastifyInstance, deps: Deps): void {
             ORDER BY t.selections DESC, c.id`,
           [limit],
         );
-        return rows;
+        return { careers: rows };
       });
-      reply.header('X-Cache', hit ? 'HIT' : 'MISS');
-      return { careers: value };
+      reply.header('X-Cache', hit ? 'HIT' : 'MISS').type('application/json');
+      return reply.send(json);
     },
   );
 

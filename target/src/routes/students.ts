@@ -88,7 +88,7 @@ export function studentRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.get('/students/:id/careers/pool', { schema: { params: idParams } }, async (request: IdRequest, reply) => {
     const id = request.params.id;
-    const { value, hit } = await deps.cache.getOrLoad(request.timing, 'careerPools', cacheKeys.careerPool(id), CACHE_TTL_SECONDS.careerPools, async () => {
+    const { json, hit } = await deps.cache.getOrLoadJson(request.timing, 'careerPools', cacheKeys.careerPool(id), CACHE_TTL_SECONDS.careerPools, async () => {
       const student = await ensureStudent(deps, request.timing, id);
       // 4 careers of the student's grade not chosen in the last 5 days (other grades fill in when
       // a student has tried almost everything), in an order that changes per student and day.
@@ -100,10 +100,10 @@ export function studentRoutes(app: FastifyInstance, deps: Deps): void {
           ORDER BY (c.grade_level <> $2), md5(c.id || $1 || current_date::text) LIMIT 4`,
         [id, student.gradeLevel],
       );
-      return rows;
+      return { studentId: id, careers: rows };
     });
-    reply.header('X-Cache', hit ? 'HIT' : 'MISS');
-    return { studentId: id, careers: value };
+    reply.header('X-Cache', hit ? 'HIT' : 'MISS').type('application/json');
+    return reply.send(json);
   });
 
   app.post<{ Params: { id: string }; Body: { careerId: string } }>(
