@@ -110,3 +110,27 @@ test('Ctrl-C during the launch is an interrupted, partial run (stand-in API)', a
   assert.equal(outcome.exitCode, EXIT_CODES.interrupted);
   assert.equal(outcome.summary!.partial, true);
 });
+
+test('without a stand-in, the real launcher is wired in: no API server answering is a lab failure that says so', async () => {
+  const apiPort = await freePort();
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, [
+    'apiVersion: v1', 'kind: Config', 'current-context: nowhere',
+    `clusters: [{ name: nowhere, cluster: { server: 'https://${LOOPBACK}:${apiPort}', insecure-skip-tls-verify: true } }]`,
+    'contexts: [{ name: nowhere, context: { cluster: nowhere, user: nobody } }]',
+    'users: [{ name: nobody, user: { token: not-a-secret } }]', '',
+  ].join('\n'));
+  const saved = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = kubeconfig;
+  try {
+    const p = plan();
+    const outcome = await runCluster(p, prepared, runResultsDir(p.resultsRoot, p.runId), io([]));
+    assert.equal(outcome.exitCode, EXIT_CODES.labFailure);
+    const reason = outcome.summary!.verdict.reasons.join('\n');
+    assert.match(reason, new RegExp(`cluster: .*${LOOPBACK}:${apiPort}`));
+    assert.doesNotMatch(reason, /^\s+at /m, 'a stack trace instead of a message');
+  } finally {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+  }
+});

@@ -64,11 +64,13 @@ export function clusterDryRun(plan: RunPlan, prepared: PreparedScenario, config:
   return renderYaml([objects.configMap, objects.testRun]);
 }
 
+/** C's launcher (client-node), loaded only for cluster runs: local runs do not pay for it. */
 async function defaultLauncher(): Promise<ClusterLauncher> {
-  const path = '../cluster/launcher.ts';
-  const mod = (await import(path)) as { launchTestRun?: ClusterLauncher };
-  if (typeof mod.launchTestRun !== 'function') throw new Error('lab/cluster/launcher.ts has no launchTestRun');
-  return mod.launchTestRun;
+  const { launchTestRun } = await import('../cluster/launcher.ts');
+  return async (objects, opts) => {
+    const result = await launchTestRun(objects, { signal: opts.signal, log: opts.log });
+    return { stage: result.stage, runners: result.runners.map((r) => ({ instance: r.instance, exitCode: r.exitCode })) };
+  };
 }
 
 export async function runCluster(
