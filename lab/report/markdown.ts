@@ -44,6 +44,7 @@ export function renderReportMarkdown(s: RunSummary): string {
     ['duration', s.duration ?? 'profile default'],
     ['parallelism (runners)', String(s.parallelism)],
     ['base URL', s.baseUrl ?? 'the lab target service'],
+    ['scenario thresholds', s.scenarioSlas.length > 0 ? s.scenarioSlas.join(', ') : 'none declared'],
     ['started', s.startedAt],
     ['ended', s.endedAt],
     ['Prometheus', s.prometheusUrl ?? '—'],

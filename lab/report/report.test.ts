@@ -19,7 +19,7 @@ const labChecks: LabCheck[] = [
 function summary(overrides: Partial<RunSummaryInput> = {}) {
   const base = {
     runId: 'soak-20261123-140000-abcd', target: 'local' as const, scenario: 'soak', profile: 'ci', vus: 20, duration: '60s',
-    parallelism: 2, baseUrl: null, startedAt: '2026-11-23T14:00:00.000Z', endedAt: '2026-11-23T14:01:05.000Z', partial: false,
+    parallelism: 2, baseUrl: null, scenarioSlas: ['api_p95'], startedAt: '2026-11-23T14:00:00.000Z', endedAt: '2026-11-23T14:01:05.000Z', partial: false,
     runners: [{ instance: 2, exitCode: 0 }, { instance: 1, exitCode: 0 }],
     slas: [errors, api, upload], soakChecks: [degradationCheck(100, 104, 20)], labChecks,
     totals: { requests: 1800, p95Ms: 300.2, p99Ms: 410, errorRate: 0.0004 },

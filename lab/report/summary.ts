@@ -18,6 +18,8 @@ export interface RunSummary {
   duration: string | null;
   parallelism: number;
   baseUrl: string | null;
+  /** the SLA ids the scenario itself declares as k6 thresholds (every runner judges its slice). */
+  scenarioSlas: string[];
   startedAt: string;
   endedAt: string;
   /** true when the run was interrupted: every figure covers only the part that ran. */

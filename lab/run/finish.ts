@@ -18,6 +18,8 @@ export interface RunOutcome {
 
 export interface FinishInput {
   plan: RunPlan;
+  /** SLA ids the scenario declares (PreparedScenario.slaIds). */
+  scenarioSlas: readonly string[];
   resultsDir: string;
   startedAt: Date;
   runners: RunnerOutcome[];
@@ -49,6 +51,7 @@ export function finishRun(input: FinishInput): { verdict: Verdict; summary: RunS
     duration: plan.duration ?? null,
     parallelism: plan.parallelism,
     baseUrl: plan.baseUrl ?? null,
+    scenarioSlas: [...input.scenarioSlas],
     startedAt: input.startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     partial: input.interrupted,

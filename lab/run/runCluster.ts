@@ -114,7 +114,7 @@ export async function runCluster(
     : { slas: SLA_CATALOGUE.map((s) => judgeSla(s, {})), soakChecks: [], endpointGroups: [],
         totals: { requests: null, p95Ms: null, p99Ms: null, errorRate: null }, labErrors: [] };
   return finishRun({
-    plan, resultsDir, startedAt, runners, analysis, labChecks: [], labErrors, interrupted: io.signal.aborted,
+    plan, scenarioSlas: prepared.slaIds, resultsDir, startedAt, runners, analysis, labChecks: [], labErrors, interrupted: io.signal.aborted,
     prometheusUrl, runStartMs, runEndMs,
   }).result;
 }

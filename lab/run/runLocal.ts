@@ -53,7 +53,7 @@ export async function runLocal(plan: RunPlan, prepared: PreparedScenario, result
   }
 
   const outcome = finishRun({
-    plan, resultsDir, startedAt, runners: runners.map((r) => ({ instance: r.instance, exitCode: r.exitCode })),
+    plan, scenarioSlas: prepared.slaIds, resultsDir, startedAt, runners: runners.map((r) => ({ instance: r.instance, exitCode: r.exitCode })),
     analysis: analysis ?? emptyAnalysis(), labChecks, labErrors, interrupted: io.signal.aborted,
     prometheusUrl: lab?.endpoints.prometheusUrl ?? null, runStartMs, runEndMs,
   });

@@ -21,6 +21,8 @@ export async function runScriptCommand(args: readonly string[], command: RunComm
     if (result.stderr) process.stderr.write(result.stderr);
     if (result.stdout) process.stdout.write(result.stdout);
     if (result.outcome) process.stdout.write(`${verdictLines(result.outcome).join('\n')}\n`);
+    // a dry run's YAML can be a MiB: let a piped stdout drain before the script calls process.exit
+    await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write('', r))));
     return result.exitCode;
   } catch (error) {
     log(`${command}: failed: ${(error as Error).stack ?? error}`);
