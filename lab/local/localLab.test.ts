@@ -10,7 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRunning, PID_FILE } from './supervisor.ts';
-import { startLocalLab, type LocalLab } from './localLab.ts';
+import { dataTierScrapeTargets, startLocalLab, targetServiceEnv, type LocalLab } from './localLab.ts';
+import { configFromEnv } from '../../target/src/config.ts';
+import type { DataTier } from './dataTier.ts';
 import { readLabJson } from './labJson.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'perflab-locallab-'));
@@ -21,6 +23,35 @@ const SEED = { students: 300, volumeStudents: 2, historyPerVolumeStudent: 1000, 
 after(async () => {
   for (const lab of labs) await lab.stop();
   rmSync(root, { recursive: true, force: true });
+});
+
+test('the target env is what the target service accepts (its own config parser)', () => {
+  const tier = {
+    postgres: { primaryUrl: 'postgresql://app:pw@127.0.0.1:5001/perflab', replicaUrls: ['postgresql://app:pw@127.0.0.1:5002/perflab', 'postgresql://app:pw@127.0.0.1:5003/perflab'] },
+    redis: { nodes: ['127.0.0.1:7001', '127.0.0.1:7002'], password: 'secret' },
+  } as unknown as Pick<DataTier, 'postgres' | 'redis'>;
+  const config = configFromEnv(targetServiceEnv(tier, 8123, { TARGET_INJECT_LATENCY_MS: '250' }));
+  assert.equal(config.port, 8123);
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.replicaUrls.length, 2);
+  assert.deepEqual(config.redisNodes, [{ host: '127.0.0.1', port: 7001 }, { host: '127.0.0.1', port: 7002 }]);
+  assert.equal(config.redisPassword, 'secret');
+  assert.equal(config.injectLatencyMs, 250);
+});
+
+test('every Redis node is its own scrape target through the one exporter', () => {
+  const targets = dataTierScrapeTargets({
+    redis: { nodes: ['127.0.0.1:7001', '127.0.0.1:7002'] },
+    exporters: {
+      postgres: { name: 'postgres-exporter', address: '127.0.0.1:9187', metricsUrl: '' },
+      redis: { name: 'redis-exporter', address: '127.0.0.1:9121', metricsUrl: '', scrapeUrls: [], targets: ['redis://127.0.0.1:7001', 'redis://127.0.0.1:7002'] },
+    },
+  } as unknown as Pick<DataTier, 'exporters' | 'redis'>);
+  assert.deepEqual(targets.map((t) => [t.job, t.address, t.instance ?? t.address, t.params?.target]), [
+    ['postgres', '127.0.0.1:9187', '127.0.0.1:9187', undefined],
+    ['redis', '127.0.0.1:9121', '127.0.0.1:7001', 'redis://127.0.0.1:7001'],
+    ['redis', '127.0.0.1:9121', '127.0.0.1:7002', 'redis://127.0.0.1:7002'],
+  ]);
 });
 
 function recordedPids(stateDir: string): Array<{ name: string; pid: number }> {

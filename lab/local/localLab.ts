@@ -25,10 +25,27 @@ import { writeLabJson, writeLabSecrets, LAB_JSON_VERSION, type LabEndpoints } fr
 import { registerKeptLab, unregisterKeptLab, type KeptLabsOptions } from './keptLab.ts';
 import { migrate } from '../../target/src/db/migrate.ts';
 import { seed, type SeedOptions } from '../../target/src/db/seed.ts';
-import { targetEnv as targetEnvOf } from '../../target/src/withDataTier.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TARGET_MAIN = 'target/src/main.ts';
+
+/**
+ * The target service's environment on this data tier (pure): the variables of
+ * target/src/config.ts. Not imported from target/src/withDataTier.ts, which would load the whole
+ * service (Fastify and all) into the lab's own process.
+ */
+export function targetServiceEnv(tier: Pick<DataTier, 'postgres' | 'redis'>, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: LOOPBACK,
+    DATABASE_PRIMARY_URL: tier.postgres.primaryUrl,
+    DATABASE_REPLICA_URLS: tier.postgres.replicaUrls.join(','),
+    REDIS_NODES: tier.redis.nodes.join(','),
+    REDIS_PASSWORD: tier.redis.password,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
 
 /** Scrape job names of the data tier's exporters. */
 export const DATA_TIER_JOBS = { postgres: 'postgres', redis: 'redis' } as const;
@@ -195,7 +212,7 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
     if (withTarget) {
       // The service reads nothing at start, so it boots (node + tsx + its modules, the slow part)
       // while the database is migrated and seeded.
-      const env: NodeJS.ProcessEnv = { ...process.env, ...targetEnvOf(dataTier, { PORT: String(targetPort), ...options.targetEnv }) };
+      const env: NodeJS.ProcessEnv = { ...process.env, ...targetServiceEnv(dataTier, targetPort, options.targetEnv) };
       delete env.NODE_TEST_CONTEXT; // the service is not a test, even when a test starts the lab
       const proc = supervisor.start('target', process.execPath, ['--import', 'tsx', TARGET_MAIN], { cwd: PROJECT_ROOT, env });
       target = { url: targetUrl, process: proc };
