@@ -16,6 +16,8 @@ export interface StartDataTierOptions {
   log?: (line: string) => void;
   /** also start the postgres and redis exporters (default false). */
   withExporters?: boolean;
+  /** Postgres' data directory template cache (see startPostgres; false: build one for this run). */
+  templateCache?: string | false;
 }
 
 export interface DataTier {
@@ -42,7 +44,10 @@ export async function startDataTier(options: StartDataTierOptions): Promise<Data
   const timings = { postgresMs: 0, redisMs: 0 };
   // each side's exporter starts as soon as its own side is ready
   const [[postgres, postgresExporter], [redis, redisExporter]] = await settleBoth(
-    startPostgres({ stateDir, supervisor, ...(log ? { log } : {}) }).then(async (pg) => {
+    startPostgres({
+      stateDir, supervisor, ...(log ? { log } : {}),
+      ...(options.templateCache !== undefined ? { templateCache: options.templateCache } : {}),
+    }).then(async (pg) => {
       const exporter = options.withExporters ? await startPostgresExporter(supervisor, pg.monitor.url) : undefined;
       timings.postgresMs = Date.now() - startedAt;
       return [pg, exporter] as const;

@@ -172,11 +172,13 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   const primary = instance('postgres-primary', 'primary', primaryPort, join(rootDir, 'primary'));
   const replicas = Array.from({ length: replicaCount }, (_, i) =>
     instance(`postgres-replica-${i + 1}`, 'replica', ports[i + 1]!, join(rootDir, `replica-${i + 1}`)));
-  await Promise.all([primary, ...replicas].map((x) => copyDataDir(template, x.dataDir)));
-  replicas.forEach((replica, i) => makeStandby(replica.dataDir, {
-    primaryPort, user: REPLICATION_ROLE, password: passwords.replication, slot: slotName(i),
+  // The primary's copy first; the standbys' copies are made while the primary starts up.
+  await copyDataDir(template, primary.dataDir);
+  const standbysCopied = Promise.all(replicas.map(async (replica, i) => {
+    await copyDataDir(template, replica.dataDir);
+    makeStandby(replica.dataDir, { primaryPort, user: REPLICATION_ROLE, password: passwords.replication, slot: slotName(i) });
   }));
-  log(`postgres: ${1 + replicaCount} data directories ready after ${Date.now() - startedAt} ms`);
+  standbysCopied.catch(() => {}); // awaited below; not "unhandled" if the primary fails first
 
   startServer(supervisor, primary, socketDir);
   await waitAcceptingConnections(supervisor, primary, socketDir);
@@ -189,6 +191,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   ]);
   log(`postgres: primary up on ${primaryPort} after ${Date.now() - startedAt} ms`);
 
+  await standbysCopied;
   for (const replica of replicas) startServer(supervisor, replica, socketDir);
   await Promise.all(replicas.map((r) => waitAcceptingConnections(supervisor, r, socketDir)));
   await waitForStreaming(supervisor, socketDir, primaryPort, replicaCount, replicas);
