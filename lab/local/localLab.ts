@@ -245,7 +245,7 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
       ...(target ? { target: { ok: true, url: target.url, status: 'healthy' } } : {}),
       problems: [],
     };
-    log(`local lab: ready in ${coldStartMs} ms (2 replicas streaming, cluster_state ${dataChecks.redisCluster.clusterState}, ${prometheusReadiness.targets.length} scrape targets up${target ? ', target healthy' : ''})`);
+    log(`local lab: ready in ${coldStartMs} ms (${dataChecks.replication.streamingReplicas} replicas streaming, cluster_state ${dataChecks.redisCluster.clusterState}, ${prometheusReadiness.targets.length} scrape targets up${target ? ', target healthy' : ''})`);
 
     const secretsFile = writeLabSecrets(stateDir, {
       postgres: { appUrl: dataTier.postgres.primaryUrl, adminUrl: dataTier.postgres.admin.url, monitorUrl: dataTier.postgres.monitor.url },
