@@ -4,7 +4,7 @@
 //  - a cached read (GET /api/v1/careers/trending: Redis hit, hooks, metrics, rate limit),
 //  - the full career-selection flow (pool -> select (transaction on the primary) -> content),
 // each at its peak (closed loop, many connections), then the cached read at 80 % of its peak
-// rate for its p95. Goal: cached read >= 50 % of the bare route, p95 < 20 ms at 80 % of peak.
+// rate for its p95. Bare and cached alternate over 2 rounds; the best round of each counts. Goal: cached read >= 50 % of the bare route, p95 < 20 ms at 80 % of peak.
 // Servers run as their own processes; autocannon (the load) runs here.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +22,7 @@ const repoRoot = new URL('..', import.meta.url).pathname;
 const WARMUP_S = 3;
 const MEASURE_S = 10;
 const CONNECTIONS = 32;
+const ROUNDS = 2;
 
 interface LoadResult {
   requestsPerSecond: number;
@@ -124,7 +125,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, u
     const targetPort = await freePort();
     supervisor.start('target-api', process.execPath, ['--import', 'tsx', 'target/src/main.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, ...targetEnv(tier, { PORT: String(targetPort), LOG_LEVEL: 'warn' }) },
+      env: { ...process.env, ...targetEnv(tier, { PORT: String(targetPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }) },
     });
     const target = `http://127.0.0.1:${targetPort}`;
     await waitFor(`${target}/api/v1/status`);
@@ -144,10 +145,19 @@ await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });`;
     const bare = `http://127.0.0.1:${barePort}`;
     await waitFor(`${bare}/bare`);
 
-    const bareRoute = await measure({ url: `${bare}/bare`, connections: CONNECTIONS });
-    log(`bare Fastify route: ${bareRoute.requestsPerSecond} req/s, p95 ${bareRoute.p95Ms} ms`);
-    const cachedRead = await measure({ url: `${target}/api/v1/careers/trending`, connections: CONNECTIONS });
-    log(`cached read (trending): ${cachedRead.requestsPerSecond} req/s, p95 ${cachedRead.p95Ms} ms`);
+    // Bare and cached alternate, so both see the same machine (other work on 2 cores moves
+    // the absolute numbers; the ratio is the figure that matters).
+    const bareRounds: LoadResult[] = [];
+    const cachedRounds: LoadResult[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      bareRounds.push(await measure({ url: `${bare}/bare`, connections: CONNECTIONS }));
+      log(`bare Fastify route: ${bareRounds.at(-1)!.requestsPerSecond} req/s, p95 ${bareRounds.at(-1)!.p95Ms} ms`);
+      cachedRounds.push(await measure({ url: `${target}/api/v1/careers/trending`, connections: CONNECTIONS }));
+      log(`cached read (trending): ${cachedRounds.at(-1)!.requestsPerSecond} req/s, p95 ${cachedRounds.at(-1)!.p95Ms} ms`);
+    }
+    const best = (rounds: LoadResult[]) => rounds.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+    const bareRoute = best(bareRounds);
+    const cachedRead = best(cachedRounds);
     const rate80 = Math.floor(cachedRead.requestsPerSecond * 0.8);
     const cachedAt80 = await measure({ url: `${target}/api/v1/careers/trending`, connections: CONNECTIONS, overallRate: rate80 });
     log(`cached read at 80 % of peak (${rate80} req/s): ${cachedAt80.requestsPerSecond} req/s, p95 ${cachedAt80.p95Ms} ms`);
@@ -157,8 +167,8 @@ await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });`;
     const cachedVsBare = round(cachedRead.requestsPerSecond / bareRoute.requestsPerSecond, 3);
     return {
       setup: { connections: CONNECTIONS, warmupSeconds: WARMUP_S, measureSeconds: MEASURE_S, loadGenerator: 'autocannon 9 (same host)', seeded: counts },
-      bareRoute,
-      cachedRead,
+      bareRoute: { ...bareRoute, roundsRequestsPerSecond: bareRounds.map((r) => r.requestsPerSecond) },
+      cachedRead: { ...cachedRead, roundsRequestsPerSecond: cachedRounds.map((r) => r.requestsPerSecond) },
       cachedReadAt80PercentOfPeak: { targetRate: rate80, ...cachedAt80 },
       careerSelectionFlow: { flowsPerSecond: round(flow.requestsPerSecond / 3, 0), ...flow },
       goals: {

@@ -448,7 +448,8 @@ test('migrations and seed are idempotent; the guidelines §5.2 indexes exist and
 });
 
 test('graceful shutdown (SIGTERM to main.ts): the in-flight write finishes, then the process exits 0', async () => {
-  const env = { ...process.env, ...targetEnv(lab.tier, { PORT: '0', TARGET_INJECT_LATENCY_MS: '400', LOG_LEVEL: 'info' }) };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...targetEnv(lab.tier, { PORT: '0', TARGET_INJECT_LATENCY_MS: '400', LOG_LEVEL: 'info' }) };
+  delete env.NODE_TEST_CONTEXT; // the service is not a test
   const child = spawn(process.execPath, ['--import', 'tsx', 'target/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: new URL('../..', import.meta.url).pathname });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
