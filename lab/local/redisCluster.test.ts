@@ -86,9 +86,30 @@ test('a node refuses clients without the generated password', async () => {
   assert.match(reply, /^-NOAUTH/);
 });
 
+test('a stopped primary is failed over to its replica and the cluster is ok again', async () => {
+  const before = await checkRedisCluster(redis.nodes, redis.password);
+  const stopped = redis.members[0]!;
+  const primary = before.nodes.find((n) => n.address === stopped.address)!;
+  const itsReplica = before.nodes.find((n) => n.primaryId === primary.id)!;
+  const startedAt = Date.now();
+  await stopped.stop();
+  const rest = redis.nodes.filter((n) => n !== stopped.address);
+  let check = await checkRedisCluster(rest, redis.password, { primaries: 3, replicas: 2 });
+  while (!(check.ok && check.nodes.find((n) => n.id === itsReplica.id)?.role === 'primary') && Date.now() - startedAt < 20_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    check = await checkRedisCluster(rest, redis.password, { primaries: 3, replicas: 2 });
+  }
+  assert.equal(check.ok, true, check.problem);
+  assert.equal(check.nodes.find((n) => n.id === itsReplica.id)!.role, 'primary');
+  // what the full 3×1 check says now: one replica short, named
+  const full = await checkRedisCluster(rest, redis.password);
+  assert.equal(full.ok, false);
+  assert.match(full.problem!, /2 of 3 replicas/);
+});
+
 test('stopAll leaves no Redis process of this lab behind', async () => {
   const pids = supervisor.processes.map((p) => p.pid);
-  assert.equal(pids.length, 6);
+  assert.equal(pids.length, 5);
   await supervisor.stopAll();
   for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still alive`);
   const inStateDir = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
