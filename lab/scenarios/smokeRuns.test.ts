@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { Supervisor } from '../local/supervisor.ts';
 import { ensureK6 } from '../k6/binary.ts';
 import { startTargetOnDataTier, type TargetOnDataTier } from '../../target/src/withDataTier.ts';
+import { configFromEnv } from '../../target/src/config.ts';
+import { startTarget } from '../../target/src/server.ts';
+import { slaById } from '../sla/catalogue.ts';
 import { buildScenarios, type BuiltScenario } from './build.ts';
 import { SCENARIO_NAMES } from './registry.ts';
 import { thresholdsFor } from './thresholds.ts';
@@ -70,11 +73,11 @@ after(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-function runK6(bundle: string, summaryPath: string): Promise<{ code: number | null; output: string }> {
+function runK6(bundle: string, summaryPath: string, baseUrl = lab.target.url, extraEnv: string[] = []): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(
       k6,
-      ['run', '--quiet', '--no-color', '--summary-export', summaryPath, '-e', 'PROFILE=smoke', '-e', `BASE_URL=${lab.target.url}`, bundle],
+      ['run', '--quiet', '--no-color', '--summary-export', summaryPath, '-e', 'PROFILE=smoke', '-e', `BASE_URL=${baseUrl}`, ...extraEnv.flatMap((e) => ['-e', e]), bundle],
       { env: { ...process.env, K6_NO_USAGE_REPORT: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -84,12 +87,12 @@ function runK6(bundle: string, summaryPath: string): Promise<{ code: number | nu
   });
 }
 
-/** How many samples a metric got: a Rate's passes + fails, a Counter's count; a Trend at least one when it has an avg. */
+/** How many samples a metric got: a Rate's passes + fails, a Counter's or Trend's count (the scenarios add 'count' to summaryTrendStats). */
 const samplesOf = (m: SummaryMetric | undefined): number => {
   if (!m) return 0;
   if (typeof m.passes === 'number') return m.passes + Number(m.fails ?? 0);
   if (typeof m.count === 'number') return m.count;
-  return typeof m.avg === 'number' ? 1 : 0;
+  throw new Error(`metric without a sample count: ${JSON.stringify(m)}`);
 };
 
 for (const name of (process.env.SMOKE_ONLY?.split(",") ?? SCENARIO_NAMES)) {
@@ -132,3 +135,34 @@ for (const name of (process.env.SMOKE_ONLY?.split(",") ?? SCENARIO_NAMES)) {
     t.diagnostic(`k6 exit ${code}; ${figures.join('; ')}`);
   });
 }
+
+test('a slowed target fails exactly the SLAs its delay crosses (load scenario, TARGET_INJECT_LATENCY_MS)', async (t) => {
+  // a delay between the API SLA (p95 < 200 ms) and the career selection SLA (p95 < 500 ms)
+  const api = slaById('api_p95').threshold;
+  const selection = slaById('career_selection_p95').threshold;
+  const delayMs = Math.round((api + selection) / 2);
+  const slow = await startTarget(configFromEnv({ ...lab.env, TARGET_INJECT_LATENCY_MS: String(delayMs), LOG_LEVEL: 'fatal' }));
+  try {
+    const summaryPath = join(stateDir, 'load-slowed-summary.json');
+    // long enough for a slowed iteration to reach its last step (flow state)
+    const { code, output } = await runK6(built.get('load')!.bundlePath, summaryPath, slow.url, ['DURATION=10s']);
+    assert.equal(code, 99, `k6 exit ${code} (99 = thresholds failed)\n${output.split('\n').slice(-15).join('\n')}`);
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as Summary;
+    const crossed = Object.entries(summary.metrics).flatMap(([metric, m]) =>
+      Object.entries(m.thresholds ?? {}).filter(([, failed]) => failed).map(([expr]) => `${metric} ${expr}`),
+    );
+    const byId = (id: Parameters<typeof slaById>[0]) => {
+      const [[metric, [expr]]] = Object.entries(thresholdsFor([id])) as [[string, string[]]];
+      return `${metric} ${expr}`;
+    };
+    // slowed past these (flow state comes last in the journey: judged only when a slowed iteration got there) ...
+    assert.ok(crossed.includes(byId('api_p95')), `api_p95 should fail at +${delayMs} ms: ${crossed.join(', ')}`);
+    assert.ok(samplesOf(summary.metrics.flow_state_latency) > 0, 'a slowed iteration reached the flow state');
+    assert.ok(crossed.includes(byId('flow_state_p95')), `flow_state_p95 should fail at +${delayMs} ms: ${crossed.join(', ')}`);
+    // ... and every other SLA of the scenario still holds (database time, errors and checks are untouched by the delay)
+    assert.deepEqual(crossed.sort(), [byId('api_p95'), byId('flow_state_p95')].sort());
+    t.diagnostic(`+${delayMs} ms: failed ${crossed.join(', ')}`);
+  } finally {
+    await slow.close();
+  }
+});

@@ -46,7 +46,8 @@ export function careerSelectionFlow(studentId: string): SelectedCareer | undefin
 
     const chosen = careers[Math.floor(Math.random() * careers.length)]!;
     const selectRes = postJson(`/api/v1/students/${encodeURIComponent(studentId)}/careers/select`, { careerId: chosen.id }, SELECT);
-    careerSelectionDuration.add(selectRes.timings.duration, { ...SELECT });
+    // a request cut off (status 0: timeout, run stopping) has no duration worth judging
+    if (selectRes.status !== 0) careerSelectionDuration.add(selectRes.timings.duration, { ...SELECT });
     const selection = json<Selection>(selectRes);
     const selected = step(
       selectRes,
@@ -59,7 +60,7 @@ export function careerSelectionFlow(studentId: string): SelectedCareer | undefin
     if (!selected || !selection?.sessionId) return undefined;
 
     const contentRes = get(`/api/v1/sessions/${encodeURIComponent(selection.sessionId)}/content`, CONTENT);
-    contentGenerationDuration.add(contentRes.timings.duration, { ...CONTENT });
+    if (contentRes.status !== 0) contentGenerationDuration.add(contentRes.timings.duration, { ...CONTENT });
     const content = json<Content>(contentRes);
     step(
       contentRes,

@@ -10,7 +10,8 @@ const FLOW = { name: 'GetFlowState', endpoint: 'api' } as const;
 export function flowState(studentId: string): number | undefined {
   return group('PathIQ Analysis', () => {
     const res = get(`/api/v1/students/${encodeURIComponent(studentId)}/flow-state`, FLOW);
-    flowStateLatency.add(res.timings.duration, { ...FLOW });
+    // a request cut off (status 0: timeout, run stopping) has no latency worth judging
+    if (res.status !== 0) flowStateLatency.add(res.timings.duration, { ...FLOW });
     const percentage = json<{ percentage?: number }>(res)?.percentage;
     step(
       res,

@@ -25,7 +25,7 @@ export interface PerflabExt {
   profile: string;
 }
 
-export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
 
 export function labOptions(spec: ScenarioSpec): Options {
   const perflab: PerflabExt = { slas: spec.slas, profile: RUN.profile };
