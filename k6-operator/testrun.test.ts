@@ -139,4 +139,5 @@ test('--dry-run YAML is the ConfigMap then the TestRun, and reads back to the sa
   const docs = parseAllDocuments(text).map((d) => d.toJS());
   assert.deepEqual(docs, [objects.configMap, objects.testRun]);
   assert.match(text, /^apiVersion: v1\nkind: ConfigMap/);
+  assert.doesNotMatch(text, /[&*]a\d/, 'no YAML anchors/aliases: plain manifests for review and GitOps');
 });

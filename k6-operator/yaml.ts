@@ -3,5 +3,5 @@
 import { stringify } from 'yaml';
 
 export function renderYaml(objects: readonly object[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }
