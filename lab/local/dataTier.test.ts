@@ -59,12 +59,20 @@ test('the redis exporter scrapes every node: 3 with a replica attached, 3 withou
   assert.deepEqual(connected.sort(), [0, 0, 0, 1, 1, 1]);
 });
 
-test('tier.stop stops everything; a later stopRecordedProcesses finds nothing left', async () => {
+test('a kept tier is stopped from its pid file alone (lab:down), every process of it', async () => {
   const pids = supervisor.processes.map((p) => p.pid);
-  await tier.stop();
-  assert.equal(supervisor.processes.length, 0);
+  const names = supervisor.processes.map((p) => p.name).sort();
+  // as another process would: nothing but the state folder
+  const stopped = await stopRecordedProcesses(stateDir, 5000);
+  assert.deepEqual([...stopped].sort(), names);
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), `pid ${pid} still alive`);
-  assert.deepEqual(await stopRecordedProcesses(stateDir), []);
   const checks = await checkDataTier(tier);
   assert.equal(checks.ok, false);
+  assert.match(checks.replication.problem!, /cannot query the primary/);
+  assert.match(checks.redisCluster.problem!, /no node answered/);
+});
+
+test('tier.stop after that is harmless and leaves the supervisor empty', async () => {
+  await tier.stop();
+  assert.equal(supervisor.processes.length, 0);
 });

@@ -22,7 +22,7 @@ test('slotRanges covers 0..16383 without gaps or overlaps, split like redis-cli'
 test('redisConf: cluster mode, loopback, no persistence, the password for clients and replicas', () => {
   const conf = redisConf({ port: 7000, dir: '/d', password: 'secret-1' });
   for (const line of ['port 7000', 'bind 127.0.0.1', 'cluster-enabled yes', 'appendonly no', 'save ""',
-    'requirepass secret-1', 'masterauth secret-1']) {
+    'requirepass secret-1', 'masterauth secret-1', 'set-proc-title no']) {
     assert.ok(conf.split('\n').includes(line), `missing "${line}"`);
   }
 });

@@ -69,6 +69,9 @@ export function redisConf(input: { port: number; dir: string; password: string }
     'maxmemory 256mb',
     'maxmemory-policy allkeys-lru',
     'logfile ""',
+    // keep the command line as started: the Supervisor's pid file identifies a kept lab's
+    // processes by it, and Redis would otherwise rewrite it to "redis-server host:port [cluster]"
+    'set-proc-title no',
     '',
   ].join('\n');
 }
