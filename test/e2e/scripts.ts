@@ -76,10 +76,16 @@ export function readSummary(runDir: string): RunSummary {
   return JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary;
 }
 
+/** A process that exists and is not a zombie (an orphan whose exit nobody reaped has stopped). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../lab/scenarios/registry.ts';
 import { slaById } from '../../lab/sla/catalogue.ts';
 import { EXIT_CODES } from '../../lab/run/exitCodes.ts';
 import { newResultsDir, onlyRunDir, readSummary, runScript } from './scripts.ts';
@@ -28,4 +30,5 @@ test(`a target slowed by ${LATENCY_MS} ms fails api_p95 and all_endpoints_p95 wi
   assert.match(run.stdout, /verdict: FAIL \(sla-failure, exit 1\)/);
   assert.match(run.stdout, /api_p95 failed: \d+\.\d ms \(target < 200\.0 ms\)/);
   rmSync(results, { recursive: true, force: true });
+  rmSync(join(PROJECT_ROOT, '.lab', 'runs', s.runId), { recursive: true, force: true }); // a failed run keeps its state
 });
