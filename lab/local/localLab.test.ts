@@ -126,3 +126,19 @@ test('a target that cannot start fails the start, names its log, and stops every
   const ps = spawnSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' }).stdout.split('\n');
   assert.deepEqual(ps.filter((l) => l.includes(stateDir) && !l.startsWith('Z')), []);
 });
+
+test('Ctrl-C during the start stops everything started so far', async () => {
+  const stateDir = join(root, 'lab-3');
+  const controller = new AbortController();
+  await assert.rejects(
+    startLocalLab({
+      runId: 'locallab-test-3', stateDir, seed: SEED, signal: controller.signal,
+      // abort the moment the data tier is up: Prometheus, Alertmanager, Postgres, Redis, exporters are running
+      log: (line) => { if (line.includes('data tier up')) controller.abort(); },
+    }),
+    /local lab not ready: aborted/,
+  );
+  assert.deepEqual(recordedPids(stateDir), []);
+  const ps = spawnSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' }).stdout.split('\n');
+  assert.deepEqual(ps.filter((l) => l.includes(stateDir) && !l.startsWith('Z')), []);
+});
