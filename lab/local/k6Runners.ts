@@ -159,7 +159,7 @@ async function runnerStatus(runner: Runner): Promise<RunnerStatus> {
 }
 
 /** Every runner's live status, summed (for a progress line). */
-export async function runnersStatus(runners: readonly Runner[]): Promise<RunnersStatus> {
+async function runnersStatus(runners: readonly Runner[]): Promise<RunnersStatus> {
   const each = await Promise.all(runners.map(runnerStatus));
   return {
     vus: each.reduce((s, r) => s + r.vus, 0),
