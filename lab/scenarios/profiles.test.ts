@@ -91,3 +91,8 @@ test('the environment is validated and names the bad variable', () => {
   assert.throws(() => shapeRequestFromEnv({ VUS: '0' }), /VUS: "0" is not a positive whole number/);
   assert.throws(() => shapeRequestFromEnv({ DURATION: 'soon' }), /DURATION: "soon" is not a duration/);
 });
+
+test('a short constant executor keeps the 1 s k6 requires', () => {
+  const shaped = shapeScenarios({ long: { executor: 'constant-vus', vus: 10, duration: '3h' }, short: { executor: 'constant-vus', vus: 10, startTime: '1h', duration: '10m' } }, { profile: 'smoke' });
+  assert.equal(shaped.short!.executor === 'constant-vus' && parseDuration(shaped.short!.duration), 1000);
+});

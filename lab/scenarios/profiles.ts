@@ -29,6 +29,8 @@ export const PROFILE_SHAPES: Record<Profile, ProfileShape> = {
 
 /** graceful stop / ramp-down never shrink below this, so a scaled run does not cut every iteration. */
 const MIN_GRACE_MS = 2_000;
+/** k6 refuses a constant-vus / constant-arrival-rate / iterations duration under 1 s. */
+const MIN_EXECUTOR_DURATION_MS = 1_000;
 
 export interface Stage {
   duration: string;
@@ -209,7 +211,7 @@ export function scaleTimeline(scenario: LabScenario, factor: number): LabScenari
   switch (scenario.executor) {
     case 'constant-vus':
     case 'constant-arrival-rate':
-      return defined({ ...scenario, ...common, duration: scaleTime(scenario.duration, factor)! });
+      return defined({ ...scenario, ...common, duration: scaleTime(scenario.duration, factor, MIN_EXECUTOR_DURATION_MS)! });
     case 'ramping-vus':
       return defined({
         ...scenario,
@@ -221,7 +223,7 @@ export function scaleTimeline(scenario: LabScenario, factor: number): LabScenari
       return defined({ ...scenario, ...common, stages: stages(scenario.stages) });
     case 'shared-iterations':
     case 'per-vu-iterations':
-      return defined({ ...scenario, ...common, maxDuration: scaleTime(scenario.maxDuration ?? '10m', factor) });
+      return defined({ ...scenario, ...common, maxDuration: scaleTime(scenario.maxDuration ?? '10m', factor, MIN_EXECUTOR_DURATION_MS) });
   }
 }
 

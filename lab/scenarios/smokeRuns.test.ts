@@ -53,7 +53,8 @@ before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'perflab-smoke-runs-'));
   supervisor = new Supervisor(stateDir);
   k6 = ensureK6();
-  const [target, bundles] = await Promise.all([
+  // settle both before failing, so after() never stops a data tier that is still starting
+  const [target, bundles] = await Promise.allSettled([
     startTargetOnDataTier({
       stateDir,
       supervisor,
@@ -62,8 +63,10 @@ before(async () => {
     }),
     buildScenarios(SCENARIO_NAMES, { outDir: join(stateDir, 'bundles') }),
   ]);
-  lab = target;
-  for (const b of bundles) built.set(b.name, b);
+  if (target.status === 'fulfilled') lab = target.value;
+  if (target.status === 'rejected') throw target.reason;
+  if (bundles.status === 'rejected') throw bundles.reason;
+  for (const b of bundles.value) built.set(b.name, b);
 });
 
 after(async () => {
