@@ -1,7 +1,8 @@
-// A run on the local target: build the scenario, start the lab (unless only another service is
-// tested... the lab's Prometheus is still needed), run N k6 runners against it with a progress
-// line, then analyse, judge, write results/<run-id>/, and stop the lab (unless --keep).
-// Ctrl-C (the io signal) stops the runners, still writes partial results, stops the lab.
+// A run on the local target: start the lab (with --base-url, everything but the target service:
+// Prometheus is still what judges the run), run N k6 runners with a progress line, then analyse,
+// judge, write results/<run-id>/, and stop the lab (unless --keep). Nothing here throws past the
+// results: whatever goes wrong becomes a lab error in the verdict. Ctrl-C (the io signal) stops
+// the runners, still writes partial results, and stops the lab.
 
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
