@@ -1,10 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { hbaConf, postgresUrl, serverSettings, standbyConfig, startPostgres, type LocalPostgres } from './postgres.ts';
+import {
+  hbaConf, MEMORY_DATA_PARENT, postgresUrl, removePostgresData, serverSettings, standbyConfig, startPostgres,
+  sweepOrphanedMemoryData, type LocalPostgres,
+} from './postgres.ts';
 import { checkReplication } from './readiness.ts';
 import { Supervisor } from './supervisor.ts';
 
@@ -39,6 +43,27 @@ test('postgresUrl escapes the password', () => {
   );
 });
 
+test('sweepOrphanedMemoryData removes old lab folders nobody runs in, and only those', async () => {
+  const old = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
+  const busy = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
+  const young = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
+  const longAgo = new Date(Date.now() - 3600_000);
+  utimesSync(old, longAgo, longAgo);
+  utimesSync(busy, longAgo, longAgo);
+  const sleeper = spawn('sleep', ['30'], { cwd: busy, stdio: 'ignore' });
+  try {
+    await new Promise((r) => sleeper.once('spawn', r));
+    const removed = sweepOrphanedMemoryData();
+    assert.ok(removed.includes(old));
+    assert.equal(existsSync(old), false);
+    assert.equal(existsSync(busy), true, 'a folder with a process inside is a running lab');
+    assert.equal(existsSync(young), true, 'a young folder may be a lab still copying');
+  } finally {
+    sleeper.kill();
+    for (const d of [old, busy, young]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
 let stateDir: string;
 let templateCache: string;
 let supervisor: Supervisor;
@@ -59,7 +84,12 @@ after(async () => {
   await supervisor.stopAll();
   rmSync(stateDir, { recursive: true, force: true });
   rmSync(templateCache, { recursive: true, force: true });
-  if (db && !db.rootDir.startsWith(stateDir)) rmSync(db.rootDir, { recursive: true, force: true });
+  if (db) removePostgresData(db.rootDir);
+});
+
+test('by default the data directories live in memory, linked from the state folder', () => {
+  assert.ok(db.rootDir.startsWith(`${MEMORY_DATA_PARENT}/perflab-pg-`), db.rootDir);
+  assert.equal(readlinkSync(join(stateDir, 'postgres')), db.rootDir);
 });
 
 test('primary and 2 replicas are streaming, as pg_stat_replication shows', async () => {
@@ -114,10 +144,13 @@ test('the app role cannot see replication details; the monitor role can', async 
 test('a second lab from the same template has its own passwords and none of the first lab\'s data', async () => {
   assert.ok(startLog.some((l) => l.includes('built the data directory template')), startLog.join('\n'));
   const otherState = mkdtempSync(join(tmpdir(), 'perflab-pg-test-2-'));
+  chmodSync(otherState, 0o755); // traversable by postgres, so the data can go inside it
   const other = new Supervisor(otherState);
   const log: string[] = [];
   try {
-    const second = await startPostgres({ stateDir: otherState, supervisor: other, templateCache, log: (l) => log.push(l) });
+    // on disk this time, so both placements are proven
+    const second = await startPostgres({ stateDir: otherState, supervisor: other, templateCache, dataOn: 'disk', log: (l) => log.push(l) });
+    assert.ok(second.rootDir.startsWith(otherState), second.rootDir);
     assert.ok(log.some((l) => l.includes('reusing the data directory template')), log.join('\n'));
     assert.notEqual(second.app.password, db.app.password);
     assert.notEqual(second.admin.password, db.admin.password);
@@ -126,6 +159,7 @@ test('a second lab from the same template has its own passwords and none of the 
       assert.equal((await c.query("SELECT to_regclass('replication_probe') AS t")).rows[0].t, null);
     });
     assert.equal((await checkReplication(second.monitor.url)).streamingReplicas, 2);
+    assert.equal(log.some((l) => l.includes('(disk)')), true);
     // the first lab's password does not open the second lab
     const withFirstPassword = second.primaryUrl.replace(encodeURIComponent(second.app.password), encodeURIComponent(db.app.password));
     await assert.rejects(withClient(withFirstPassword, async () => {}), /password authentication failed/);
@@ -147,6 +181,9 @@ test('a damaged template (files gone) is rebuilt, not copied', async () => {
     assert.ok(log.some((l) => l.includes('built the data directory template')), log.join('\n'));
     assert.equal((await checkReplication(third.monitor.url)).ok, true);
     assert.ok(readdirSync(join(templateCache, template, 'data', 'global')).includes('pg_control'));
+    await other.stopAll();
+    removePostgresData(third.rootDir);
+    assert.equal(existsSync(third.rootDir), false);
   } finally {
     await other.stopAll();
     rmSync(otherState, { recursive: true, force: true });
