@@ -3,11 +3,11 @@
 // the pid file in its state folder (stopRecordedProcesses), so only the lab's own processes are
 // ever signalled, never anything matched by name.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLabJson, writeLabJson } from './labJson.ts';
-import { isRunning, PID_FILE, stopRecordedProcesses } from './supervisor.ts';
+import { stopRecordedProcesses } from './supervisor.ts';
 
 /** The project's registry of kept labs (under the git-ignored `.lab/`). */
 export const KEPT_LABS_DIR = fileURLToPath(new URL('../../.lab/kept/', import.meta.url));
@@ -78,9 +78,7 @@ export async function stopKeptLocalLabs(
   }
   const results: Array<{ runId: string; stopped: string[] }> = [];
   for (const lab of chosen) {
-    const recorded = readPidFile(lab.stateDir);
     const stopped = existsSync(lab.stateDir) ? await stopRecordedProcesses(lab.stateDir) : [];
-    stopped.push(...(await stopRetitled(lab.stateDir, recorded.filter((r) => !stopped.includes(r.name)))));
     if (lab.labJson && existsSync(lab.labJson)) {
       try {
         const json = readLabJson(lab.labJson);
@@ -95,50 +93,3 @@ export async function stopKeptLocalLabs(
   return results;
 }
 
-interface RecordedProcess {
-  name: string;
-  pid: number;
-  cmdline: string;
-}
-
-function readPidFile(stateDir: string): RecordedProcess[] {
-  try {
-    return JSON.parse(readFileSync(join(stateDir, PID_FILE), 'utf8')) as RecordedProcess[];
-  } catch {
-    return [];
-  }
-}
-
-/**
- * stopRecordedProcesses only signals a pid whose /proc cmdline is still the recorded one, so a
- * reused pid is never hit. redis-server rewrites its own process title ("redis-server
- * 127.0.0.1:7001 [cluster]"), so it is skipped there and would be left running. Such a process
- * is ours when it still runs the recorded program (/proc/<pid>/exe) from inside the lab's state
- * folder (/proc/<pid>/cwd: Redis works in its node folder): stop those too, SIGTERM then SIGKILL.
- * (A supervisor that recorded each process' start time would make this unnecessary.)
- */
-async function stopRetitled(stateDir: string, candidates: RecordedProcess[]): Promise<string[]> {
-  const root = resolve(stateDir) + sep;
-  const ours = candidates.filter((r) => {
-    if (!isRunning(r.pid)) return false;
-    try {
-      // realpath: Debian's /usr/bin/redis-server is a symlink (to redis-check-rdb)
-      const program = realpathSync(r.cmdline.split('\0')[0] ?? '');
-      return readlinkSync(`/proc/${r.pid}/exe`) === program && `${readlinkSync(`/proc/${r.pid}/cwd`)}${sep}`.startsWith(root);
-    } catch {
-      return false;
-    }
-  });
-  const signal = (pid: number, sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      try { process.kill(pid, sig); } catch { /* already gone */ }
-    }
-  };
-  for (const r of ours) signal(r.pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (ours.some((r) => isRunning(r.pid)) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50));
-  for (const r of ours.filter((o) => isRunning(o.pid))) signal(r.pid, 'SIGKILL');
-  return ours.map((r) => r.name);
-}

@@ -62,14 +62,27 @@ test('stopRecordedProcesses stops what a finished run recorded, and nothing else
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('a process that retitles itself (as redis-server does) is still recognised and stopped', async () => {
+  const dir = freshDir();
+  const kept = new Supervisor(dir);
+  // exec -a gives the process another argv[0], the way Redis rewrites its title
+  const retitled = kept.start('retitled', 'bash', ['-c', 'exec -a "renamed 127.0.0.1:7001 [cluster]" sleep 60']);
+  for (let i = 0; i < 100 && !readFileSync(`/proc/${retitled.pid}/cmdline`, 'utf8').startsWith('renamed'); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.deepEqual(await stopRecordedProcesses(dir, 2000), ['retitled']);
+  assert.ok(!alive(retitled.pid));
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('a recorded pid now used by another program is left alone', async () => {
   const dir = freshDir();
   const supervisor = new Supervisor(dir);
   const proc = supervisor.start('victim', 'sleep', ['60']);
-  // rewrite the record as if the pid had been reused by a different command line
+  // rewrite the record as if the pid had been reused by a process started at another time
   const file = join(dir, PID_FILE);
   const records = JSON.parse(readFileSync(file, 'utf8'));
-  records[0].cmdline = 'something-else\0';
+  records[0].startTime = '1';
   writeFileSync(file, JSON.stringify(records));
   assert.deepEqual(await stopRecordedProcesses(dir), []);
   assert.ok(alive(proc.pid));

@@ -6,7 +6,7 @@
 // has written its partial results; the lab stops them itself, in reverse start order.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StartOptions {
@@ -31,8 +31,11 @@ export interface ManagedProcess {
 interface PidRecord {
   name: string;
   pid: number;
-  /** /proc/<pid>/cmdline at start: a stop checks it so a reused pid is never signalled. */
-  cmdline: string;
+  /**
+   * The process' start time (/proc/<pid>/stat field 22): a later stop checks it, so a reused pid
+   * is never signalled. (Not the command line: Redis rewrites its own process title.)
+   */
+  startTime: string;
   stopSignal: NodeJS.Signals;
 }
 
@@ -75,7 +78,7 @@ export class Supervisor {
     const stopSignal = options.stopSignal ?? 'SIGTERM';
     const managed: ManagedProcess = { name, pid: child.pid, logFile, child, stopSignal, exited };
     this.processes.push(managed);
-    this.records.push({ name, pid: child.pid, cmdline: readCmdline(child.pid), stopSignal });
+    this.records.push({ name, pid: child.pid, startTime: readStartTime(child.pid), stopSignal });
     this.savePidFile();
     return managed;
   }
@@ -115,7 +118,7 @@ export async function stopRecordedProcesses(stateDir: string, graceMs = 10_000):
   const records = JSON.parse(readFileSync(file, 'utf8')) as PidRecord[];
   const stopped: string[] = [];
   for (const record of [...records].reverse()) {
-    if (!isRunning(record.pid) || readCmdline(record.pid) !== record.cmdline) continue;
+    if (!isRunning(record.pid) || readStartTime(record.pid) !== record.startTime) continue;
     await stopGroup(record.pid, record.stopSignal, graceMs);
     stopped.push(record.name);
   }
@@ -123,6 +126,10 @@ export async function stopRecordedProcesses(stateDir: string, graceMs = 10_000):
   return stopped;
 }
 
+/**
+ * Signals the process group and waits until every member has gone (the leader's exit is not
+ * enough: a server's children, or a shell's, may still be exiting), escalating to SIGKILL.
+ */
 async function stopGroup(
   pid: number,
   signal: NodeJS.Signals,
@@ -130,15 +137,26 @@ async function stopGroup(
   exited?: Promise<unknown>,
 ): Promise<void> {
   if (!signalGroup(pid, signal)) return;
-  const gone = exited ?? waitUntilDead(pid, graceMs);
-  const timedOut = await Promise.race([
-    gone.then(() => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref()),
-  ]);
-  if (timedOut) {
-    signalGroup(pid, 'SIGKILL');
-    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  const allGone = async (timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    if (exited) await Promise.race([exited, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    return !groupAlive(pid);
+  };
+  if (await allGone(graceMs)) return;
+  signalGroup(pid, 'SIGKILL');
+  await allGone(2000);
+}
+
+/** True while the leader or any other member of its process group is running. */
+function groupAlive(pgid: number): boolean {
+  if (isRunning(pgid)) return true;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields[2] === String(pgid) && fields[0] !== 'Z') return true; // field 5 of stat: pgrp
   }
+  return false;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
@@ -161,23 +179,21 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
  * zombie has stopped all the same.
  */
 export function isRunning(pid: number): boolean {
+  const state = statFields(pid)[0];
+  return state !== undefined && state !== 'Z';
+}
+
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces). */
+function statFields(pid: number): string[] {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return false;
+    return [];
   }
 }
 
-async function waitUntilDead(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (isRunning(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}
-
-function readCmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
+function readStartTime(pid: number): string {
+  return statFields(pid)[19] ?? ''; // field 22 of stat; the list starts at field 3
 }
