@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CODES } from '../../lab/run/exitCodes.ts';
 import { PROJECT_ROOT } from '../../lab/scenarios/registry.ts';
-import { isAlive, newResultsDir, onlyRunDir, readSummary, recordedPids, startScript } from './scripts.ts';
+import { isAlive, newResultsDir, onlyRunDir, processesMentioning, readSummary, recordedPids, startScript } from './scripts.ts';
 
 test('Ctrl-C mid-run: exit 130, partial results kept, no process of the lab left behind', { timeout: 150_000 }, async () => {
   const results = newResultsDir();
@@ -28,6 +28,7 @@ test('Ctrl-C mid-run: exit 130, partial results kept, no process of the lab left
 
   const alive = pids.filter((p) => isAlive(p.pid));
   assert.deepEqual(alive, [], `still running: ${alive.map((p) => `${p.name}(${p.pid})`).join(', ')}`);
+  assert.deepEqual(processesMentioning(runId), [], 'a process of this run is still in the process list');
   assert.deepEqual(recordedPids(runId), [], 'the pid file still names processes');
 
   const runDir = onlyRunDir(results);
@@ -38,6 +39,24 @@ test('Ctrl-C mid-run: exit 130, partial results kept, no process of the lab left
   assert.ok((s.totals.requests ?? 0) > 0, 'the partial results hold the traffic that ran');
   assert.match(readFileSync(join(runDir, 'report.md'), 'utf8').split('\n')[0]!, /PARTIAL \(interrupted\)/);
   for (const i of [1, 2]) assert.ok(existsSync(join(runDir, `runner-${i}-summary.json`)), `runner ${i} wrote no summary`);
+  rmSync(results, { recursive: true, force: true });
+  rmSync(join(PROJECT_ROOT, '.lab', 'runs', runId), { recursive: true, force: true });
+});
+
+test('Ctrl-C while the lab is starting: exit 130, a partial summary, nothing left running', { timeout: 120_000 }, async () => {
+  const results = newResultsDir();
+  const run = startScript('run-soak.mjs', ['--duration', '5m', '--results-dir', results]);
+  await run.waitFor(/redis: 6 nodes up|postgres: primary up/, 90_000);
+  const runId = /run (\S+): starting the local lab/.exec(run.stderrSoFar())![1]!;
+  process.kill(-run.child.pid!, 'SIGINT');
+  const done = await run.done;
+  assert.equal(done.code, EXIT_CODES.interrupted, done.stderr);
+  assert.deepEqual(processesMentioning(runId), [], 'a process of this run is still in the process list');
+  assert.deepEqual(recordedPids(runId).filter((p) => isAlive(p.pid)), []);
+  const s = readSummary(onlyRunDir(results));
+  assert.equal(s.partial, true);
+  assert.equal(s.verdict.kind, 'interrupted');
+  assert.deepEqual(s.runners, []);
   rmSync(results, { recursive: true, force: true });
   rmSync(join(PROJECT_ROOT, '.lab', 'runs', runId), { recursive: true, force: true });
 });

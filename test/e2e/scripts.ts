@@ -97,3 +97,18 @@ export function recordedPids(runId: string): Array<{ name: string; pid: number }
   if (!existsSync(file)) return [];
   return (JSON.parse(readFileSync(file, 'utf8')) as Array<{ name: string; pid: number }>).map(({ name, pid }) => ({ name, pid }));
 }
+
+/** Live processes whose command line mentions `text` (a run id is in every lab process's paths). */
+export function processesMentioning(text: string): Array<{ pid: number; cmdline: string }> {
+  const found: Array<{ pid: number; cmdline: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmdline.includes(text) && isAlive(Number(entry))) found.push({ pid: Number(entry), cmdline });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
