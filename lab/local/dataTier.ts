@@ -18,6 +18,8 @@ export interface StartDataTierOptions {
   withExporters?: boolean;
   /** Postgres' data directory template cache (see startPostgres; false: build one for this run). */
   templateCache?: string | false;
+  /** where Postgres' data directories live (see startPostgres; default memory when /dev/shm has room). */
+  dataOn?: 'memory' | 'disk';
 }
 
 export interface DataTier {
@@ -47,6 +49,7 @@ export async function startDataTier(options: StartDataTierOptions): Promise<Data
     startPostgres({
       stateDir, supervisor, ...(log ? { log } : {}),
       ...(options.templateCache !== undefined ? { templateCache: options.templateCache } : {}),
+      ...(options.dataOn ? { dataOn: options.dataOn } : {}),
     }).then(async (pg) => {
       const exporter = options.withExporters ? await startPostgresExporter(supervisor, pg.monitor.url) : undefined;
       timings.postgresMs = Date.now() - startedAt;
