@@ -7,6 +7,7 @@ import { runVerdict, type LabCheck } from '../analysis/verdict.ts';
 import { buildSummary, type RunSummaryInput } from './summary.ts';
 import { renderReportMarkdown } from './markdown.ts';
 import { renderJunit } from './junit.ts';
+import { renderReportHtml } from './html.ts';
 
 const api = judgeSla(slaById('api_p95'), { value: 312.4, samples: 900 });
 const errors = judgeSla(slaById('http_error_rate'), { value: 0.0004, samples: 1800 });
@@ -72,4 +73,17 @@ test('junit.xml: a failing SLA is a failure, a not-measured SLA is skipped, text
   const tests = Number(/<testsuite [^>]*tests="(\d+)"/.exec(xml)![1]);
   assert.equal(tests, 3 + 1 + 2 + 2);
   assert.equal(Number(/<testsuite [^>]*failures="(\d+)"/.exec(xml)![1]), 1);
+});
+
+test('report.html: a self-contained page with the verdict, the failed SLA first, everything escaped', () => {
+  const html = renderReportHtml(summary({ scenario: '<script>alert(1)</script>' }));
+  assert.match(html, /^<!doctype html>/);
+  assert.doesNotMatch(html, /<script>/);
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  assert.match(html, /<p class="verdict fail">Verdict: FAIL \(sla-failure, exit code 1\)<\/p>/);
+  const api = html.indexOf('<td>api_p95</td>');
+  const errors = html.indexOf('<td>http_error_rate</td>');
+  assert.ok(api > 0 && api < errors, 'the failed SLA comes first');
+  assert.match(html, /<td>312\.4 ms<\/td><td>&lt; 200\.0 ms<\/td><td class="fail">FAIL<\/td>/);
+  assert.doesNotMatch(html, /https?:\/\/(?!127\.0\.0\.1)/, 'no external assets');
 });

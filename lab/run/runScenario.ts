@@ -112,6 +112,6 @@ export function verdictLines(outcome: RunOutcome): string[] {
     `across ${s.runners.length} runner(s): ${s.totals.requests ?? 0} requests, p95 ${s.totals.p95Ms?.toFixed(1) ?? '—'} ms, ` +
       `p99 ${s.totals.p99Ms?.toFixed(1) ?? '—'} ms, errors ${s.totals.errorRate === null ? '—' : `${(s.totals.errorRate * 100).toFixed(2)}%`}`,
   ];
-  if (outcome.resultsDir) lines.push(`results: ${outcome.resultsDir}/ (report.md, summary.json, junit.xml)`);
+  if (outcome.resultsDir) lines.push(`results: ${outcome.resultsDir}/ (report.md, report.html, summary.json, junit.xml)`);
   return lines;
 }

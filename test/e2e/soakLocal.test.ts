@@ -46,7 +46,7 @@ test('npm run soak:local (45 s) passes with 2 runners, aggregated p95, replicati
   }
   assert.match(s.labChecks.find((c) => c.id === 'replication_streaming')!.detail, /^2 of 2 replicas streaming/);
   assert.equal(s.soakChecks.find((c) => c.id === 'p95_degradation')!.status === 'not-measured', false);
-  for (const file of ['report.md', 'junit.xml', 'lab.json']) assert.ok(existsSync(join(runDir, file)), file);
+  for (const file of ['report.md', 'report.html', 'junit.xml', 'lab.json']) assert.ok(existsSync(join(runDir, file)), file);
   assert.match(readFileSync(join(runDir, 'report.md'), 'utf8'), /^\*\*Verdict: PASS\*\*/m);
   // a passing run cleans its lab state away
   assert.equal(existsSync(join(PROJECT_ROOT, '.lab', 'runs', s.runId)), false);
