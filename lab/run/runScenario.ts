@@ -45,7 +45,7 @@ export function localDryRunText(plan: RunPlan, prepared: PreparedScenario): stri
     `service:      ${plan.baseUrl ?? 'the lab\'s target service'}${plan.targetLatencyMs !== undefined ? ` (slowed by ${plan.targetLatencyMs} ms)` : ''}`,
     `lab:          Postgres primary + 2 streaming replicas, 6-node Redis cluster (3+3), postgres and redis exporters,`,
     `              Prometheus (remote-write receiver, native histograms, SLA rules), Alertmanager${plan.baseUrl ? '' : ', the target service (migrated, seeded)'}`,
-    `results:      ${join(plan.resultsRoot, plan.runId)}/ (summary.json, report.md, junit.xml, lab.json, runner-<i>-summary.json)`,
+    `results:      ${join(plan.resultsRoot, plan.runId)}/ (summary.json, report.md, report.html, junit.xml, lab.json, runner-<i>-summary.json)`,
     `afterwards:   ${plan.keep ? 'the lab is kept running (stop: npm run lab:down -- --target local)' : 'the lab is stopped'}`,
     `scenario env: ${Object.entries(plan.scenarioEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     '',
