@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import {
   hbaConf, MEMORY_DATA_PARENT, postgresUrl, removePostgresData, serverSettings, standbyConfig, startPostgres,
-  sweepOrphanedMemoryData, type LocalPostgres,
+  sweepFinishedLabsData, type LocalPostgres,
 } from './postgres.ts';
 import { checkReplication } from './readiness.ts';
 import { Supervisor } from './supervisor.ts';
@@ -43,24 +43,27 @@ test('postgresUrl escapes the password', () => {
   );
 });
 
-test('sweepOrphanedMemoryData removes old lab folders nobody runs in, and only those', async () => {
+test('sweepFinishedLabsData removes old lab folders nobody runs in, and only those', async () => {
   const old = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
+  const oldOnDisk = mkdtempSync(join(tmpdir(), 'perflab-pg-sweeptest-'));
   const busy = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
   const young = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
+  const template = mkdtempSync(join(tmpdir(), 'perflab-pg-template-sweeptest-'));
   const longAgo = new Date(Date.now() - 3600_000);
-  utimesSync(old, longAgo, longAgo);
-  utimesSync(busy, longAgo, longAgo);
+  for (const d of [old, oldOnDisk, busy, template]) utimesSync(d, longAgo, longAgo);
   const sleeper = spawn('sleep', ['30'], { cwd: busy, stdio: 'ignore' });
   try {
     await new Promise((r) => sleeper.once('spawn', r));
-    const removed = sweepOrphanedMemoryData();
-    assert.ok(removed.includes(old));
+    const removed = sweepFinishedLabsData();
+    assert.ok(removed.includes(old) && removed.includes(oldOnDisk), removed.join(' '));
     assert.equal(existsSync(old), false);
+    assert.equal(existsSync(oldOnDisk), false);
     assert.equal(existsSync(busy), true, 'a folder with a process inside is a running lab');
     assert.equal(existsSync(young), true, 'a young folder may be a lab still copying');
+    assert.equal(existsSync(template), true, 'templates are never swept');
   } finally {
     sleeper.kill();
-    for (const d of [old, busy, young]) rmSync(d, { recursive: true, force: true });
+    for (const d of [old, oldOnDisk, busy, young, template]) rmSync(d, { recursive: true, force: true });
   }
 });
 

@@ -158,7 +158,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   const replicaCount = options.replicas ?? REPLICA_COUNT;
   const startedAt = Date.now();
   const dataOn = options.dataOn ?? defaultDataPlacement();
-  if (dataOn === 'memory') sweepOrphanedMemoryData(log);
+  sweepFinishedLabsData(log);
   const rootDir = dataOn === 'memory' ? memoryRoot(options.stateDir) : postgresRoot(options.stateDir);
   log(`postgres: data directories in ${rootDir} (${dataOn})`);
   const socketDir = socketFolder(rootDir);
@@ -397,18 +397,23 @@ function memoryRoot(stateDir: string): string {
 }
 
 /**
- * Memory is not given back by stopping a server: a lab's data folder in /dev/shm stays until
+ * Data outside the state folder is not removed with it: a lab's folder in /dev/shm (memory) or,
+ * for a state folder the postgres user cannot traverse, in os.tmpdir() (disk) stays until
  * removed. Every start therefore removes the folders of labs that are gone — older than
  * SWEEP_MIN_AGE_MS and with no process running inside (Postgres servers keep their data
- * directory as working directory, so a running or kept lab always has some). Also callable.
+ * directory as working directory, so a running or kept lab always has some). Templates are
+ * never touched. Returns the folders removed.
  */
-export function sweepOrphanedMemoryData(log: (line: string) => void = () => {}): string[] {
-  let folders: string[];
-  try {
-    folders = readdirSync(MEMORY_DATA_PARENT).filter((d) => d.startsWith(MEMORY_DATA_PREFIX)).map((d) => join(MEMORY_DATA_PARENT, d));
-  } catch {
-    return [];
-  }
+export function sweepFinishedLabsData(log: (line: string) => void = () => {}): string[] {
+  const folders = [...new Set([MEMORY_DATA_PARENT, tmpdir()])].flatMap((parent) => {
+    try {
+      return readdirSync(parent)
+        .filter((d) => d.startsWith(MEMORY_DATA_PREFIX) && !d.startsWith('perflab-pg-template-'))
+        .map((d) => join(parent, d));
+    } catch {
+      return [];
+    }
+  });
   if (folders.length === 0) return [];
   const inUse = processWorkingDirectories();
   const removed: string[] = [];
@@ -422,7 +427,7 @@ export function sweepOrphanedMemoryData(log: (line: string) => void = () => {}):
       // gone already, or not ours to remove
     }
   }
-  if (removed.length) log(`postgres: removed ${removed.length} data folder(s) of finished labs from ${MEMORY_DATA_PARENT}`);
+  if (removed.length) log(`postgres: removed ${removed.length} data folder(s) of finished labs`);
   return removed;
 }
 
