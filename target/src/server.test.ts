@@ -123,6 +123,15 @@ test("the guidelines' career selection flow (§2.1): pool of 4, select, content 
   assert.equal(again.status, 200);
   assert.equal(again.headers.get('x-cache'), 'MISS');
   assert.ok(!again.body.careers.some((c: { id: string }) => c.id === chosen.id));
+
+  // A second choice replaces the first as the current career; history keeps both.
+  const second = await call(`/students/${studentId}/careers/select`, { json: { careerId: again.body.careers[0].id } });
+  assert.equal(second.status, 200);
+  const { rows } = await lab.target.deps.db.primary.pool.query<{ career_id: string; active: boolean }>(
+    'SELECT career_id, active FROM career_selections WHERE student_id = $1 ORDER BY id', [studentId]);
+  assert.deepEqual(rows.map((r) => [r.career_id, r.active]), [[chosen.id, false], [again.body.careers[0].id, true]]);
+  const history = await lab.target.deps.db.primary.pool.query('SELECT 1 FROM career_history WHERE student_id = $1', [studentId]);
+  assert.equal(history.rows.length, 2);
 });
 
 test('every response has Server-Timing (db, cache) and X-Pod-Name; cacheable ones X-Cache', async () => {
@@ -281,8 +290,9 @@ test('unknown sessions and jobs answer 404; bad JSON and wrong types 400, with {
   const unknownCareer = await call('/students/s1/careers/select', { json: { careerId: 'no-such-career' } });
   assert.equal(unknownCareer.status, 404);
   assert.equal(unknownCareer.body.error, 'career_not_found');
-  const { rows } = await lab.target.deps.db.primary.pool.query(`SELECT 1 FROM learning_sessions WHERE student_id = 's1'`);
-  assert.equal(rows.length, 0, 'a failed selection writes no session');
+  const { rows } = await lab.target.deps.db.primary.pool.query(
+    `SELECT (SELECT count(*) FROM learning_sessions WHERE student_id = 's1') + (SELECT count(*) FROM students WHERE id = 's1') AS n`);
+  assert.equal(Number(rows[0]!.n), 0, 'a failed selection writes nothing: no session, not even the student');
   assert.equal((await call('/students/bad id!/flow-state')).status, 400);
   const badRange = await call('/reports/generate', { json: { type: 'x', studentIds: ['a'], dateRange: { start: '2024-02-01', end: 'yesterday' } } });
   assert.equal(badRange.status, 400);

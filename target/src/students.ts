@@ -21,17 +21,21 @@ export async function ensureStudent(deps: Deps, timing: RequestTiming, id: strin
   const { value } = await deps.cache.getOrLoad(timing, 'student', profileKey(id), CACHE_TTL_SECONDS.sessionData, async () => {
     const found = await deps.db.read<StudentProfile & Record<string, unknown>>(timing, SELECT, [id]);
     if (found.rows[0]) return found.rows[0];
-    await deps.db.write(
+    // Enrol on the primary in one round trip: the new row, or the existing one (a concurrent
+    // request, or a student the replica has not seen yet).
+    const enrolled = await deps.db.write<StudentProfile & Record<string, unknown>>(
       timing,
-      'INSERT INTO students (id, name, grade_level) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+      `WITH created AS (
+         INSERT INTO students (id, name, grade_level) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING
+         RETURNING id, name, grade_level AS "gradeLevel", school_id AS "schoolId")
+       SELECT * FROM created
+       UNION ALL ${SELECT} AND NOT EXISTS (SELECT 1 FROM created)`,
       [id, `Student ${id}`, gradeForStudent(id)],
     );
-    const created = await deps.db.readPrimary<StudentProfile & Record<string, unknown>>(timing, SELECT, [id]);
-    return created.rows[0]!;
+    return enrolled.rows[0]!;
   });
   return value;
 }
 
-/** The insert of an on-the-fly student inside a write transaction (career selection). */
-export const ENROL_SQL = 'INSERT INTO students (id, name, grade_level) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING';
-export const enrolParams = (id: string) => [id, `Student ${id}`, gradeForStudent(id)];
+/** Name and grade of a student enrolled on the fly. */
+export const enrolValues = (id: string): [string, number] => [`Student ${id}`, gradeForStudent(id)];

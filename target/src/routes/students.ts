@@ -7,7 +7,7 @@ import { DEMO_STUDENT_ID, STUDENT_ID_PATTERN } from '../catalogue.ts';
 import type { Deps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { flowState } from '../pathiq.ts';
-import { ENROL_SQL, enrolParams, ensureStudent } from '../students.ts';
+import { enrolValues, ensureStudent } from '../students.ts';
 import type { RequestTiming } from '../timing.ts';
 
 const studentId = { type: 'string', pattern: STUDENT_ID_PATTERN } as const;
@@ -118,19 +118,26 @@ export function studentRoutes(app: FastifyInstance, deps: Deps): void {
       const id = request.params.id;
       const { careerId } = request.body;
       const sessionId = randomUUID();
-      const { selectedAt, gradeLevel } = await deps.db.transaction(request.timing, async (client) => {
-          await client.query(ENROL_SQL, enrolParams(id));
-          const career = await client.query<{ grade_level: number }>('SELECT grade_level FROM careers WHERE id = $1', [careerId]);
-          if (!career.rows[0]) throw new HttpError(404, 'career_not_found', `career ${JSON.stringify(careerId)} does not exist`);
-          await client.query('UPDATE career_selections SET active = false WHERE student_id = $1 AND active', [id]);
-          await client.query('INSERT INTO career_selections (student_id, career_id) VALUES ($1, $2)', [id, careerId]);
-          const history = await client.query<{ selected_date: Date }>(
-            'INSERT INTO career_history (student_id, career_id) VALUES ($1, $2) RETURNING selected_date',
-            [id, careerId],
-          );
-          await client.query('INSERT INTO learning_sessions (id, student_id, career_id) VALUES ($1, $2, $3)', [sessionId, id, careerId]);
-        return { selectedAt: history.rows[0]!.selected_date.toISOString(), gradeLevel: career.rows[0].grade_level };
-      });
+      // One statement, so one transaction and one round trip: enrol the student if new,
+      // deactivate the previous choice, record the selection, its history entry and the learning
+      // session. An unknown career matches no row, and then nothing at all is written.
+      const { rows } = await deps.db.write<{ gradeLevel: number; selectedAt: Date }>(
+        request.timing,
+        `WITH career AS (SELECT id, grade_level FROM careers WHERE id = $2),
+         enrol AS (INSERT INTO students (id, name, grade_level)
+                   SELECT $1, $3, $4 FROM career ON CONFLICT (id) DO NOTHING),
+         previous AS (UPDATE career_selections SET active = false
+                      WHERE student_id = $1 AND active AND EXISTS (SELECT 1 FROM career)),
+         selection AS (INSERT INTO career_selections (student_id, career_id) SELECT $1, id FROM career),
+         history AS (INSERT INTO career_history (student_id, career_id) SELECT $1, id FROM career
+                     RETURNING selected_date),
+         session AS (INSERT INTO learning_sessions (id, student_id, career_id) SELECT $5, $1, id FROM career)
+         SELECT career.grade_level AS "gradeLevel", history.selected_date AS "selectedAt" FROM career, history`,
+        [id, careerId, ...enrolValues(id), sessionId],
+      );
+      if (!rows[0]) throw new HttpError(404, 'career_not_found', `career ${JSON.stringify(careerId)} does not exist`);
+      const { gradeLevel } = rows[0];
+      const selectedAt = rows[0].selectedAt.toISOString();
       // Read-your-write: the session is in the cache before a replica may have it.
       await deps.cache.set(request.timing, cacheKeys.session(sessionId), { sessionId, studentId: id, careerId, gradeLevel }, CACHE_TTL_SECONDS.sessionData);
       await deps.cache.del(request.timing, cacheKeys.careerPool(id));
