@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Supervisor } from '../local/supervisor.ts';
@@ -72,7 +72,10 @@ before(async () => {
 after(async () => {
   await lab?.target.close().catch(() => undefined);
   await supervisor?.stopAll();
-  if (lab && !lab.tier.postgres.rootDir.startsWith(stateDir)) rmSync(lab.tier.postgres.rootDir, { recursive: true, force: true });
+  // Postgres data may live outside the state folder (in memory, linked from <stateDir>/postgres)
+  const pgLink = join(stateDir, 'postgres');
+  const pgRoot = lab?.tier.postgres.rootDir ?? (existsSync(pgLink) ? realpathSync(pgLink) : undefined);
+  if (pgRoot && !pgRoot.startsWith(stateDir)) rmSync(pgRoot, { recursive: true, force: true });
   rmSync(stateDir, { recursive: true, force: true });
 });
 
