@@ -54,7 +54,7 @@ test('sweepFinishedLabsData removes old lab folders nobody runs in, and only tho
   const sleeper = spawn('sleep', ['30'], { cwd: busy, stdio: 'ignore' });
   try {
     await new Promise((r) => sleeper.once('spawn', r));
-    const removed = sweepFinishedLabsData();
+    const removed = await sweepFinishedLabsData();
     assert.ok(removed.includes(old) && removed.includes(oldOnDisk), removed.join(' '));
     assert.equal(existsSync(old), false);
     assert.equal(existsSync(oldOnDisk), false);

@@ -15,6 +15,7 @@ import {
   appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync,
   renameSync, rmSync, statfsSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -158,7 +159,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   const replicaCount = options.replicas ?? REPLICA_COUNT;
   const startedAt = Date.now();
   const dataOn = options.dataOn ?? defaultDataPlacement();
-  sweepFinishedLabsData(log);
+  // runs alongside this start (it touches only other labs' folders) and is awaited before returning
+  const sweep = sweepFinishedLabsData(log).catch(() => [] as string[]);
   const rootDir = dataOn === 'memory' ? memoryRoot(options.stateDir) : postgresRoot(options.stateDir);
   log(`postgres: data directories in ${rootDir} (${dataOn})`);
   const socketDir = socketFolder(rootDir);
@@ -207,6 +209,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   await Promise.all(replicas.map((r) => waitAcceptingConnections(supervisor, r, socketDir)));
   await waitForStreaming(supervisor, socketDir, primaryPort, replicaCount, replicas);
   log(`postgres: primary + ${replicaCount} streaming replicas ready in ${Date.now() - startedAt} ms`);
+  await sweep;
 
   return {
     database: DATABASE,
@@ -404,7 +407,7 @@ function memoryRoot(stateDir: string): string {
  * directory as working directory, so a running or kept lab always has some). Templates are
  * never touched. Returns the folders removed.
  */
-export function sweepFinishedLabsData(log: (line: string) => void = () => {}): string[] {
+export async function sweepFinishedLabsData(log: (line: string) => void = () => {}): Promise<string[]> {
   const folders = [...new Set([MEMORY_DATA_PARENT, tmpdir()])].flatMap((parent) => {
     try {
       return readdirSync(parent)
@@ -421,7 +424,7 @@ export function sweepFinishedLabsData(log: (line: string) => void = () => {}): s
     try {
       if (Date.now() - statSync(folder).mtimeMs < SWEEP_MIN_AGE_MS) continue;
       if (inUse.some((cwd) => cwd === folder || cwd.startsWith(`${folder}/`))) continue;
-      rmSync(folder, { recursive: true, force: true });
+      await rm(folder, { recursive: true, force: true });
       removed.push(folder);
     } catch {
       // gone already, or not ours to remove
