@@ -24,7 +24,8 @@ export function typecheckScenarios(files: readonly string[], workDir: string = B
   if (files.length === 0) return;
   const absolute = files.map((f) => resolve(f));
   mkdirSync(workDir, { recursive: true });
-  const id = createHash('sha256').update(absolute.join('\n')).digest('hex').slice(0, 12);
+  // unique per call: two builds of the same files may run at once (tests, a user's second shell)
+  const id = createHash('sha256').update(`${absolute.join('\n')}\n${process.pid}\n${Math.random()}`).digest('hex').slice(0, 12);
   const config = join(workDir, `tsconfig.check-${id}.json`);
   writeFileSync(
     config,
