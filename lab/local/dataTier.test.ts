@@ -60,12 +60,16 @@ test('the redis exporter scrapes every node: 3 with a replica attached, 3 withou
 });
 
 test('a kept tier is stopped from its pid file alone (lab:down), every process of it', async () => {
-  const pids = supervisor.processes.map((p) => p.pid);
-  const names = supervisor.processes.map((p) => p.name).sort();
+  const procs = supervisor.processes.map((p) => ({ pid: p.pid, name: p.name, exited: p.exited }));
+  const names = procs.map((p) => p.name).sort();
   // as another process would: nothing but the state folder
   const stopped = await stopRecordedProcesses(stateDir, 5000);
   assert.deepEqual([...stopped].sort(), names);
-  for (const pid of pids) assert.throws(() => process.kill(pid, 0), `pid ${pid} still alive`);
+  for (const p of procs) {
+    // our own children: reaped (not just signalled) once their exit is seen
+    await Promise.race([p.exited, new Promise((r) => setTimeout(r, 2000))]);
+    assert.throws(() => process.kill(p.pid, 0), `${p.name} (pid ${p.pid}) still alive`);
+  }
   const checks = await checkDataTier(tier);
   assert.equal(checks.ok, false);
   assert.match(checks.replication.problem!, /cannot query the primary/);
