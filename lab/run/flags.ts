@@ -61,7 +61,7 @@ export function usage(command: RunCommand): string {
   --base-url URL           test another service; the local lab then starts no target service
   --target-latency-ms N    local only: slow the lab's target service by N ms per request
   --prometheus-url URL     cluster only: the lab's Prometheus as reachable from here, e.g. after
-                           kubectl -n monitoring port-forward svc/monitoring-kube-prometheus-prometheus 9090
+                           kubectl -n perflab-monitoring port-forward svc/monitoring-kube-prometheus-prometheus 9090
   --namespace NS           cluster only: namespace of the TestRun (default: the lab config's load namespace)
   --results-dir DIR        where results/<run-id>/ goes (default ./results)
   --dry-run                print what would run (cluster: the ConfigMap + TestRun YAML) and exit

@@ -7,6 +7,7 @@ import { resolveScenario, type ResolvedScenario } from '../scenarios/registry.ts
 import type { Profile } from '../scenarios/profiles.ts';
 import { UsageError, type RunCommand, type RunFlags, type Target } from './flags.ts';
 import { newRunId } from './runId.ts';
+import { prometheusPortForward } from './clusterHints.ts';
 
 export interface TargetDefaults {
   profile: Profile;
@@ -83,8 +84,7 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
   }
   if (flags.target === 'cluster' && !flags.dryRun && flags.prometheusUrl === undefined) {
     throw new UsageError('--prometheus-url: the cluster target needs the lab\'s Prometheus to judge the run, e.g. ' +
-      'kubectl -n monitoring port-forward svc/monitoring-kube-prometheus-prometheus 9090 & ' +
-      'then --prometheus-url http://127.0.0.1:9090');
+      `${prometheusPortForward()} & then --prometheus-url http://127.0.0.1:9090`);
   }
   const profile = flags.profile ?? d.profile;
   const scenarioEnv: Record<string, string> = {

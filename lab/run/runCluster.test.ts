@@ -20,6 +20,8 @@ import { prepareScenario, type PreparedScenario } from './prepare.ts';
 import { runCluster, type ClusterLauncher } from './runCluster.ts';
 import { runResultsDir } from '../results/resultsFolder.ts';
 import type { RunIo } from './io.ts';
+import { loadLabConfig } from '../config/index.ts';
+import { clusterTargetSelector, clusterTargetService } from './clusterHints.ts';
 
 let dir: string;
 let supervisor: Supervisor;
@@ -65,6 +67,10 @@ test('the launcher gets the bundle ConfigMap and a TestRun for this run; its exi
   assert.ok(given.testRun.spec.args!.includes(`testid=${p.runId}`));
   const env = Object.fromEntries(given.testRun.spec.runner!.env!.map((e) => [e.name, e.value]));
   assert.deepEqual([env.PROFILE, env.VUS, env.DURATION], ['full', '4', '10s']);
+  const config = loadLabConfig();
+  // the target chart's Service (release "target-api" contains the chart name: the release is the name)
+  assert.equal(env.BASE_URL, `http://${config.target.releaseName}.${config.namespaces.app}.svc`);
+  assert.equal(clusterTargetSelector(config), `job="${config.target.releaseName}",namespace="${config.namespaces.app}"`);
 
   const summary = JSON.parse(readFileSync(join(outcome.resultsDir!, 'summary.json'), 'utf8'));
   assert.equal(summary.target, 'cluster');
@@ -95,7 +101,7 @@ test('a Prometheus that is not reachable stops the run before the launcher, nami
   });
   assert.equal(called, false);
   assert.equal(outcome.exitCode, EXIT_CODES.labFailure);
-  assert.match(outcome.summary!.verdict.reasons[0]!, /not ready; reach the lab's with kubectl -n monitoring port-forward/);
+  assert.match(outcome.summary!.verdict.reasons[0]!, /not ready; reach the lab's with kubectl -n perflab-monitoring port-forward svc\/monitoring-kube-prometheus-prometheus 9090/);
 });
 
 test('Ctrl-C during the launch is an interrupted, partial run (stand-in API)', async () => {
@@ -133,4 +139,10 @@ test('without a stand-in, the real launcher is wired in: no API server answering
     if (saved === undefined) delete process.env.KUBECONFIG;
     else process.env.KUBECONFIG = saved;
   }
+});
+
+test('the target Service name follows the chart\'s fullname helper', () => {
+  const config = loadLabConfig();
+  assert.equal(clusterTargetService({ ...config, target: { ...config.target, releaseName: 'perf' } }), 'perf-target-api');
+  assert.equal(clusterTargetService({ ...config, target: { ...config.target, releaseName: 'my-target-api' } }), 'my-target-api');
 });

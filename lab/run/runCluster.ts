@@ -18,6 +18,7 @@ import { judgeSla } from '../analysis/slaJudgement.ts';
 import { finishRun, type RunOutcome } from './finish.ts';
 import { startProgress } from './progress.ts';
 import { UsageError } from './flags.ts';
+import { clusterTargetSelector, clusterTargetUrl, prometheusPortForward } from './clusterHints.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedScenario } from './prepare.ts';
 import type { RunIo } from './io.ts';
@@ -30,11 +31,6 @@ export interface LaunchResult {
 
 /** The boundary to the cluster: apply, follow to the end, read exit codes; delete on abort. */
 export type ClusterLauncher = (objects: RunObjects, opts: { signal: AbortSignal; log: (line: string) => void }) => Promise<LaunchResult>;
-
-/** The in-cluster URL of the lab's target service (the chart's Service, port 80). */
-export function clusterTargetUrl(config: LabConfig): string {
-  return `http://${config.target.releaseName}.${config.namespaces.app}.svc`;
-}
 
 export function clusterRunObjects(plan: RunPlan, prepared: PreparedScenario, config: LabConfig): RunObjects {
   try {
@@ -87,8 +83,7 @@ export async function runCluster(
   const client = new PrometheusClient(prometheusUrl);
   const labErrors: string[] = [];
   if (!(await client.isReady())) {
-    labErrors.push(`Prometheus at ${prometheusUrl} is not ready; reach the lab's with ` +
-      'kubectl -n monitoring port-forward svc/monitoring-kube-prometheus-prometheus 9090');
+    labErrors.push(`Prometheus at ${prometheusUrl} is not ready; reach the lab's with ${prometheusPortForward(config)}`);
   }
   let runners: RunnerOutcome[] = [];
   const runStartMs = Date.now();
@@ -110,7 +105,10 @@ export async function runCluster(
   }
   const runEndMs = Date.now();
   const analysis = labErrors.length === 0
-    ? await analyseRun(client, { testid: plan.runId, runStartMs, runEndMs, withSoakChecks: plan.soakChecks && !io.signal.aborted })
+    ? await analyseRun(client, {
+      testid: plan.runId, runStartMs, runEndMs, withSoakChecks: plan.soakChecks && !io.signal.aborted,
+      ...(plan.baseUrl === undefined ? { targetSelector: clusterTargetSelector(config) } : {}),
+    })
     : { slas: SLA_CATALOGUE.map((s) => judgeSla(s, {})), soakChecks: [], endpointGroups: [],
         totals: { requests: null, p95Ms: null, p99Ms: null, errorRate: null }, labErrors: [] };
   return finishRun({
