@@ -249,8 +249,19 @@ test('a run that never finishes times out and is deleted (stand-in API)', async 
   await withStandIn({ stages: ['started'], exitCodes: [0] }, async (api, kc) => {
     const result = await launchTestRun(objects(1), { kubeConfig: kc, timeoutMs: 150, pollIntervalMs: 20 });
     assert.equal(result.outcome, 'timeout');
+    assert.match(result.reason ?? '', /did not end within 150 ms \(last stage started\)/);
     assert.ok(api.deleted().includes('testruns/load-r1'));
     assert.ok(result.durationMs >= 150);
+  });
+});
+
+test('runners that never start (stuck in initialization) time out early with a hint, and are deleted (stand-in API)', async () => {
+  await withStandIn({ stages: ['initialization'], exitCodes: [0] }, async (api, kc) => {
+    const result = await launchTestRun(objects(1), { kubeConfig: kc, timeoutMs: 60_000, startTimeoutMs: 100, pollIntervalMs: 20 });
+    assert.equal(result.outcome, 'timeout');
+    assert.match(result.reason ?? '', /runners had not started after \d+ s \(stage initialization\): see kubectl -n load get pods -l k6_cr=load-r1/);
+    assert.ok(api.deleted().includes('testruns/load-r1'));
+    assert.ok(result.durationMs < 5_000);
   });
 });
 

@@ -36,6 +36,8 @@ export interface LaunchResult {
   /** what a CLI should exit with: 0 passed, 99 thresholds failed, else the first failing runner's code or 1. */
   exitCode: number;
   durationMs: number;
+  /** why a run ended without its runners' verdict (timeout, abort). */
+  reason?: string;
 }
 
 export interface LaunchOptions {
@@ -43,6 +45,9 @@ export interface LaunchOptions {
   kubeConfig?: KubeConfig;
   /** give up (and delete the run) after this long; default: wait for the TestRun to end. */
   timeoutMs?: number;
+  /** give up when the runners have not started after this long (image pulls, scheduling on the
+   * load pool, the initializer's k6 inspect); default 10 minutes. */
+  startTimeoutMs?: number;
   pollIntervalMs?: number;
   /** Ctrl-C: abort following, delete the TestRun, its jobs and pods. */
   signal?: AbortSignal;
@@ -179,7 +184,10 @@ export async function launchTestRun(objects: RunObjects, options: LaunchOptions 
   const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
   const deadline = started + timeoutMs;
   let stage: Stage | 'unknown' = 'unknown';
+  const startDeadline = started + (options.startTimeoutMs ?? 10 * 60_000);
+  const RUNNING: readonly string[] = ['started', 'stopped', 'finished', 'error'];
   let ended: 'finished' | 'error' | 'timeout' | 'aborted' | undefined;
+  let reason: string | undefined;
   while (!ended) {
     if (options.signal?.aborted) {
       ended = 'aborted';
@@ -194,21 +202,30 @@ export async function launchTestRun(objects: RunObjects, options: LaunchOptions 
       stage = next;
     }
     if (stage === 'finished' || stage === 'error') ended = stage;
-    else if (Date.now() >= deadline) ended = 'timeout';
+    else if (Date.now() >= deadline) {
+      ended = 'timeout';
+      reason = `the TestRun did not end within ${timeoutMs} ms (last stage ${stage})`;
+    } else if (!RUNNING.includes(stage) && Date.now() >= startDeadline) {
+      ended = 'timeout';
+      reason =
+        `the runners had not started after ${Math.round((Date.now() - started) / 1000)} s (stage ${stage}): ` +
+        `see kubectl -n ${namespace} get pods -l k6_cr=${name} (image pull, scheduling on the load pool, initializer errors)`;
+    }
     else await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), options.signal);
   }
 
   const runners = await readRunners(api, testRun, call);
   let outcome: Pick<LaunchResult, 'outcome' | 'exitCode'>;
   if (ended === 'aborted' || ended === 'timeout') {
-    log(ended === 'aborted' ? `aborted: deleting TestRun ${name}, its jobs and pods` : `timed out after ${timeoutMs} ms: deleting TestRun ${name}`);
+    if (ended === 'aborted') reason = 'aborted (Ctrl-C)';
+    log(`${reason}: deleting TestRun ${name}, its jobs, pods and ConfigMap`);
     await deleteRun(api, testRun, configMap, call);
     outcome = { outcome: ended, exitCode: ended === 'aborted' ? 130 : 1 };
   } else {
     outcome = aggregateRunners(runners, testRun.spec.parallelism, stage);
     if (options.deleteAfter) await deleteRun(api, testRun, configMap, call);
   }
-  return { testRun: name, namespace, stage, runners, ...outcome, durationMs: Date.now() - started };
+  return { testRun: name, namespace, stage, runners, ...outcome, durationMs: Date.now() - started, ...(reason ? { reason } : {}) };
 }
 
 function defaultKubeConfig(): KubeConfig {
