@@ -114,8 +114,10 @@ export function serverSettings(input: { port: number; socketDir: string; name: s
     hot_standby: 'on',
     // the target's long report queries must not be cancelled by replay on a standby
     hot_standby_feedback: 'on',
-    // bounded: the data directories may live in memory (see dataOn)
+    // bounded: the data directories may live in memory (see dataOn); a standby stopped for good
+    // (a test) must not make its slot hold WAL without limit
     max_wal_size: '256MB',
+    max_slot_wal_keep_size: '1GB',
     // per-statement timings for the "database query time" SLA
     shared_preload_libraries: 'pg_stat_statements',
     'pg_stat_statements.track': 'all',
