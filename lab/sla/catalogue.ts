@@ -30,6 +30,13 @@ export const ENDPOINT_GROUPS = [
 export type EndpointGroup = (typeof ENDPOINT_GROUPS)[number];
 
 /**
+ * Groups whose requests are long-lived streams (an SSE response lasts the whole session): their
+ * duration is a session length, not a response time, so SLAs over "every request" leave them out
+ * (their own SLAs, realtime_connect_p95 and realtime_update_p95, judge them).
+ */
+export const STREAMING_ENDPOINT_GROUPS: readonly EndpointGroup[] = ['realtime_connect'];
+
+/**
  * k6 metric names the scenarios emit and the SLAs refer to. Time trends are created with
  * `isTime = true` so that k6 reports them in ms and remote-writes them in seconds.
  */

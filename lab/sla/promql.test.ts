@@ -18,6 +18,7 @@ import { slaQuery, sampleCount, httpErrorRatio } from './promql.ts';
 
 const TESTID = `promql-${process.pid}`;
 const SLOW_MS = 120;
+const STREAM_MS = 400;
 let stateDir: string;
 let supervisor: Supervisor;
 let server: Server;
@@ -26,9 +27,11 @@ let runEnd: number;
 const summaries: Array<{ metrics: Record<string, Record<string, number>> }> = [];
 
 // Every 10th request is slow (SLOW_MS), every 20th answers 500: p95 lands on the slow ones.
+// /stream stands for an SSE session: long (STREAM_MS), tagged realtime_connect, never counted.
 function startServer(port: number): Promise<Server> {
   let n = 0;
   const srv = createServer((req, res) => {
+    if (req.url === '/stream') return void setTimeout(() => res.writeHead(200).end('data: x\n\n'), STREAM_MS);
     n += 1;
     const slow = n % 10 === 0;
     const fail = n % 20 === 5;
@@ -79,6 +82,7 @@ before(async () => {
     export const options = { vus: 2, iterations: 200 };
     export default function () {
       const res = http.get('http://${LOOPBACK}:${appPort}/', { tags: { endpoint: 'api' } });
+      if (__ITER % 10 === 0) http.get('http://${LOOPBACK}:${appPort}/stream', { tags: { endpoint: 'realtime_connect' } });
       selection.add(res.timings.duration);
       check(res, { 'status is 200': (r) => r.status === 200 });
     }`);
@@ -115,6 +119,11 @@ test('p95 across runners lands on the slow tenth of the requests', async () => {
   assert.ok(p95 >= SLOW_MS * 0.95 && p95 <= SLOW_MS * 1.3, `p95 ${p95} ms not near ${SLOW_MS} ms`);
   const p95Fast = await query(slaQuery(slaById('career_selection_p95'), { selector }), runEnd);
   assert.ok(p95Fast !== undefined && Math.abs(p95Fast - p95) / p95 < 0.15, 'custom trend differs from http_req_duration');
+});
+
+test('SLAs over every request leave out streaming sessions', async () => {
+  const all = await query(slaQuery(slaById('all_endpoints_p95'), { selector }), runEnd);
+  assert.ok(all !== undefined && all < STREAM_MS * 0.9, `every-request p95 ${all} ms counts the ${STREAM_MS} ms streams`);
 });
 
 test('the http error ratio is exact across runners', async () => {

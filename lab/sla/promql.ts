@@ -20,7 +20,7 @@
 // runners a rate SLA here is the mean of the runners' ratios; the http error rate is exact (from
 // the request counter). The verdict uses each runner's k6 summary counts for exact rates.
 
-import { K6_METRIC_KINDS, type Sla, type K6Measure } from './catalogue.ts';
+import { ENDPOINT_TAG, K6_METRIC_KINDS, STREAMING_ENDPOINT_GROUPS, type Sla, type K6Measure } from './catalogue.ts';
 
 export interface QueryOptions {
   /** label matchers that select this run's k6 series, e.g. `testid="soak-20261123-1"`. */
@@ -44,10 +44,15 @@ function matchers(...parts: Array<string | undefined>): string {
   return `{${parts.filter((p) => p && p.length > 0).join(',')}}`;
 }
 
+function notStreaming(): string {
+  return `${ENDPOINT_TAG}!~"${STREAMING_ENDPOINT_GROUPS.join('|')}"`;
+}
+
+/** The measure's tag filter; SLAs over every request leave out the streaming groups. */
 function tagMatchers(measure: K6Measure): string {
-  return Object.entries(measure.tags ?? {})
-    .map(([key, value]) => `${key}="${value}"`)
-    .join(',');
+  const tags = Object.entries(measure.tags ?? {});
+  if (tags.length === 0 && measure.metric.startsWith('http_req_')) return notStreaming();
+  return tags.map(([key, value]) => `${key}="${value}"`).join(',');
 }
 
 function requireWindow(opts: QueryOptions): string {
@@ -72,9 +77,13 @@ export function sampleCount(measure: K6Measure, opts: QueryOptions): string {
   return `histogram_count(sum(${over(series, opts)}))`;
 }
 
-/** The HTTP error ratio, exact across runners, from k6_http_reqs_total's expected_response label. */
+/**
+ * The HTTP error ratio, exact across runners, from k6_http_reqs_total's expected_response label.
+ * Streams the client ends itself (SSE) finish without a status and are left out, as above.
+ */
 export function httpErrorRatio(opts: QueryOptions): string {
-  const reqs = (extra?: string) => over(`k6_http_reqs_total${matchers(opts.selector, extra)}`, opts);
+  const reqs = (extra?: string) =>
+    over(`k6_http_reqs_total${matchers(opts.selector, notStreaming(), extra)}`, opts);
   return `sum(${reqs('expected_response="false"')} or vector(0)) / sum(${reqs()})`;
 }
 
