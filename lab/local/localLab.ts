@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { slaAlertRuleGroups } from '../alerts/slaRules.ts';
 import type { AlertRoute } from '../config/types.ts';
 import { checkDataTier, startDataTier, type DataTier } from './dataTier.ts';
+import { removePostgresData } from './postgres.ts';
 import type { RedisClusterCheck, ReplicationCheck } from './readiness.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import { Supervisor, type ManagedProcess } from './supervisor.ts';
@@ -287,6 +288,8 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
         if (stopped) return;
         stopped = true;
         await supervisor.stopAll();
+        // the Postgres data lives in memory (/dev/shm): free it now rather than at a later sweep
+        removePostgresData(dataTier.postgres.rootDir);
         if (keptIn) unregisterKeptLab(runId, keptIn);
       },
     };
