@@ -136,9 +136,12 @@ test('target: the chart and image the config names, its secrets by name, on the 
   const v = valuesOf(r!);
   assert.deepEqual(v.image, { repository: 'example/api', tag: '9.9.9' });
   assert.equal(v.replicaCount, 4);
-  assert.deepEqual(v.existingSecret, { database: 'target-database', redis: 'target-redis' });
+  assert.deepEqual(v.database, {
+    existingSecret: 'target-database', primaryUrlKey: 'DATABASE_PRIMARY_URL', replicaHosts: 'perflab-pg-ro.perflab-data.svc:5432',
+  });
+  assert.deepEqual(v.redis, { nodes: v.redis.nodes, existingSecret: 'target-redis', passwordKey: 'REDIS_PASSWORD' });
+  assert.match(v.redis.nodes, /perflab-redis-leader\.perflab-data\.svc:6379/);
   assert.equal(v.nodeSelector[POOL_LABEL], 'app');
-  assert.match(v.env.DATABASE_REPLICA_HOSTS, /perflab-pg-ro\.perflab-data\.svc:5432/);
 });
 
 test('every Helm values document parses as YAML and sets only keys its chart reads, and all it needs', () => {

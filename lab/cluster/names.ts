@@ -30,6 +30,12 @@ export const TARGET_SECRETS = {
   redis: 'target-redis',
 } as const;
 
+/** The keys inside TARGET_SECRETS (named as the target's env variables they become). */
+export const TARGET_SECRET_KEYS = {
+  databasePrimaryUrl: 'DATABASE_PRIMARY_URL',
+  redisPassword: 'REDIS_PASSWORD',
+} as const;
+
 const svc = (name: string, namespace: string) => `${name}.${namespace}.svc`;
 
 /** In-cluster addresses of the data services. */

@@ -2,7 +2,7 @@
 // synth time), so no secret is ever written into the synthesized JSON.
 
 import type { LabConfig } from '../../config/types.ts';
-import { dataEndpoints, GRAFANA_ADMIN_SECRET, postgresOwnerSecret, redisPasswordSecret, TARGET_SECRETS } from '../names.ts';
+import { dataEndpoints, GRAFANA_ADMIN_SECRET, postgresOwnerSecret, redisPasswordSecret, TARGET_SECRETS, TARGET_SECRET_KEYS } from '../names.ts';
 import { LAB_LABELS, type SecretObject } from './types.ts';
 
 function secret(name: string, namespace: string, stringData: Record<string, string>, type = 'Opaque'): SecretObject {
@@ -29,8 +29,8 @@ export function dataSecrets(config: LabConfig, passwords: DataPasswords): Secret
     secret(postgresOwnerSecret(config), config.namespaces.data, { username: pg.owner, password: passwords.postgresOwner }, 'kubernetes.io/basic-auth'),
     secret(redisPasswordSecret(config), config.namespaces.data, { password: passwords.redis }),
     secret(TARGET_SECRETS.database, config.namespaces.app, {
-      DATABASE_PRIMARY_URL: `postgres://${pg.owner}:${passwords.postgresOwner}@${data.postgresPrimary}/${pg.database}`,
+      [TARGET_SECRET_KEYS.databasePrimaryUrl]: `postgres://${pg.owner}:${passwords.postgresOwner}@${data.postgresPrimary}/${pg.database}`,
     }),
-    secret(TARGET_SECRETS.redis, config.namespaces.app, { REDIS_PASSWORD: passwords.redis }),
+    secret(TARGET_SECRETS.redis, config.namespaces.app, { [TARGET_SECRET_KEYS.redisPassword]: passwords.redis }),
   ];
 }

@@ -1,9 +1,9 @@
 // Values for the target service's chart (charts/target-api, or whatever the config names):
-// image, replicas, placement, the non-secret env that points it at the data services, and the
-// names of the Secrets holding its credentials (loaded as env: DATABASE_PRIMARY_URL, REDIS_PASSWORD).
+// image, replicas, placement, where the data services are, and which Secret keys hold the
+// credentials (the chart turns them into DATABASE_PRIMARY_URL and REDIS_PASSWORD).
 
 import type { LabConfig } from '../../config/types.ts';
-import { dataEndpoints, TARGET_SECRETS } from '../names.ts';
+import { dataEndpoints, TARGET_SECRETS, TARGET_SECRET_KEYS } from '../names.ts';
 import { placementFor } from '../placement.ts';
 
 export function targetApiValues(config: LabConfig) {
@@ -13,12 +13,18 @@ export function targetApiValues(config: LabConfig) {
     image: { repository: t.image.repository, tag: t.image.tag },
     replicaCount: t.replicas,
     resources: t.resources,
-    env: {
-      ...t.env,
-      DATABASE_REPLICA_HOSTS: data.postgresReplicas,
-      REDIS_NODES: data.redisSeed,
+    env: t.env,
+    database: {
+      existingSecret: TARGET_SECRETS.database,
+      primaryUrlKey: TARGET_SECRET_KEYS.databasePrimaryUrl,
+      // the read replicas share the primary's credentials (CloudNativePG's -ro service)
+      replicaHosts: data.postgresReplicas,
     },
-    existingSecret: { database: TARGET_SECRETS.database, redis: TARGET_SECRETS.redis },
+    redis: {
+      nodes: data.redisSeed,
+      existingSecret: TARGET_SECRETS.redis,
+      passwordKey: TARGET_SECRET_KEYS.redisPassword,
+    },
     nodeSelector: placementFor(config, t.pool),
     serviceMonitor: { enabled: t.serviceMonitor },
   };
