@@ -18,6 +18,7 @@ import { Supervisor } from '../lab/local/supervisor.ts';
 import { migrate } from '../target/src/db/migrate.ts';
 import { seed } from '../target/src/db/seed.ts';
 import { targetEnv } from '../target/src/withDataTier.ts';
+import { TARGET_NODE_ARGS } from '../target/src/nodeFlags.ts';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const WARMUP_S = 3;
@@ -178,7 +179,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, u
     log(`seeded ${JSON.stringify(counts)}`);
 
     const targetPort = await freePort();
-    const targetProc = supervisor.start('target-api', process.execPath, ['--import', 'tsx', 'target/src/main.ts'], {
+    const targetProc = supervisor.start('target-api', process.execPath, [...TARGET_NODE_ARGS], {
       cwd: repoRoot,
       env: { ...process.env, ...targetEnv(tier, { PORT: String(targetPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }) },
     });

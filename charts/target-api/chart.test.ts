@@ -14,6 +14,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/Horizo
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ensureHelm } from '../../lab/setup/helm.ts';
 import { TARGET_API } from '../../lab/versions.ts';
+import { TARGET_NODE_ARGS } from '../../target/src/nodeFlags.ts';
 
 const chartDir = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -126,6 +127,7 @@ test('one version: chart appVersion and the Dockerfile base image come from lab/
   assert.match(dockerfile, new RegExp(`^ARG NODE_IMAGE=${TARGET_API.nodeImage}$`, 'm'));
   assert.ok((dockerfile.match(/^FROM /gm) ?? []).length >= 2, 'multi-stage');
   assert.match(dockerfile, /^USER 10001:10001$/m, 'the same non-root uid as the chart');
+  assert.ok(dockerfile.includes(`ENTRYPOINT ${JSON.stringify(['node', ...TARGET_NODE_ARGS]).replaceAll(',', ', ')}`), 'ENTRYPOINT runs main.ts with TARGET_NODE_FLAGS');
   const pkg = JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as { dependencies: Record<string, string> };
   const kept = /keep=\[([^\]]+)\]/.exec(dockerfile)![1]!.split(',').map((s) => s.replaceAll("'", '').trim());
   for (const name of kept) assert.ok(pkg.dependencies[name], `${name} is a pinned dependency`);

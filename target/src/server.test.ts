@@ -12,6 +12,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { Supervisor } from '../../lab/local/supervisor.ts';
 import { configFromEnv } from './config.ts';
+import { TARGET_NODE_ARGS } from './nodeFlags.ts';
 import { migrate } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
 import { startTarget, type RunningTarget } from './server.ts';
@@ -460,7 +461,7 @@ test('migrations and seed are idempotent; the guidelines §5.2 indexes exist and
 test('graceful shutdown (SIGTERM to main.ts): the in-flight write finishes, then the process exits 0', async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, ...targetEnv(lab.tier, { PORT: '0', TARGET_INJECT_LATENCY_MS: '400', LOG_LEVEL: 'info' }) };
   delete env.NODE_TEST_CONTEXT; // the service is not a test
-  const child = spawn(process.execPath, ['--import', 'tsx', 'target/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: new URL('../..', import.meta.url).pathname });
+  const child = spawn(process.execPath, [...TARGET_NODE_ARGS], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: new URL('../..', import.meta.url).pathname });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
