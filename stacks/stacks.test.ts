@@ -136,6 +136,7 @@ test('target: the chart and image the config names, its secrets by name, on the 
   const v = valuesOf(r!);
   assert.deepEqual(v.image, { repository: 'example/api', tag: '9.9.9' });
   assert.equal(v.replicaCount, 4);
+  assert.deepEqual(v.autoscaling, { minReplicas: 4, maxReplicas: 12 }, 'the HPA floor is the configured replicas');
   assert.deepEqual(v.database, {
     existingSecret: 'target-database', primaryUrlKey: 'DATABASE_PRIMARY_URL', replicaHosts: 'perflab-pg-ro.perflab-data.svc:5432',
   });

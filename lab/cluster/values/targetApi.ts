@@ -6,12 +6,18 @@ import type { LabConfig } from '../../config/types.ts';
 import { dataEndpoints, TARGET_SECRETS, TARGET_SECRET_KEYS } from '../names.ts';
 import { placementFor } from '../placement.ts';
 
+/** How far above the configured replicas the target's HPA may scale. */
+export const HPA_HEADROOM = 3;
+
 export function targetApiValues(config: LabConfig) {
   const t = config.target;
   const data = dataEndpoints(config);
   return {
     image: { repository: t.image.repository, tag: t.image.tag },
     replicaCount: t.replicas,
+    // the chart's HPA owns the replica count: the configured replicas are its floor, and it may
+    // scale to three times that under load (the spike test watches X-Pod-Name for it)
+    autoscaling: { minReplicas: t.replicas, maxReplicas: t.replicas * HPA_HEADROOM },
     resources: t.resources,
     env: t.env,
     database: {
