@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { Supervisor } from '../local/supervisor.ts';
 import { freePort, LOOPBACK } from '../local/ports.ts';
 import { ensureK6 } from '../k6/binary.ts';
-import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
+import { startPrometheus } from '../local/prometheus.ts';
 import { slaById, type K6Measure } from './catalogue.ts';
 import { slaQuery, sampleCount, httpErrorRatio } from './promql.ts';
 
@@ -60,19 +60,11 @@ function runK6(k6: string, script: string, instance: number, env: NodeJS.Process
 before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'perflab-promql-'));
   supervisor = new Supervisor(stateDir);
-  const [appPort, promPort] = [await freePort(), await freePort()];
+  const appPort = await freePort();
   server = await startServer(appPort);
-  promUrl = `http://${LOOPBACK}:${promPort}`;
-  writeFileSync(join(stateDir, 'prometheus.yml'), 'global: { scrape_interval: 15s }\n');
-  supervisor.start('prometheus', LOCAL_LAB_BINARIES.prometheus.path, [
-    `--config.file=${join(stateDir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(stateDir, 'tsdb')}`,
-    `--web.listen-address=${LOOPBACK}:${promPort}`, '--web.enable-remote-write-receiver',
-    '--enable-feature=native-histograms',
-  ]);
-  for (let i = 0; i < 100; i++) {
-    if ((await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const prometheus = await startPrometheus({ stateDir, supervisor });
+  await prometheus.waitReady(10_000);
+  promUrl = prometheus.url;
   const script = join(stateDir, 'script.js');
   writeFileSync(script, `
     import http from 'k6/http';
@@ -86,7 +78,7 @@ before(async () => {
       selection.add(res.timings.duration);
       check(res, { 'status is 200': (r) => r.status === 200 });
     }`);
-  const env = { ...process.env, K6_PROMETHEUS_RW_SERVER_URL: `${promUrl}/api/v1/write`,
+  const env = { ...process.env, K6_PROMETHEUS_RW_SERVER_URL: prometheus.remoteWriteUrl,
     K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true', K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s', K6_NO_USAGE_REPORT: 'true' };
   const k6 = ensureK6();
   await Promise.all([runK6(k6, script, 0, env), runK6(k6, script, 1, env)]);
