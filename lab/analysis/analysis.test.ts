@@ -14,7 +14,7 @@ import { Supervisor } from '../local/supervisor.ts';
 import { freePort, LOOPBACK } from '../local/ports.ts';
 import { ensureK6 } from '../k6/binary.ts';
 import { runnerSegment } from '../k6/segments.ts';
-import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
+import { LAB_JOBS, startPrometheus } from '../local/prometheus.ts';
 import { SOAK_RULES } from '../sla/catalogue.ts';
 import { PrometheusClient, PrometheusError } from './prometheusClient.ts';
 import { measureSlas, readRunnerSummary, type K6SummaryExport } from './slaMeasurements.ts';
@@ -63,22 +63,15 @@ function runK6(k6: string, script: string, instance: number, env: NodeJS.Process
 before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'perflab-analysis-'));
   supervisor = new Supervisor(stateDir);
-  const [appPort, promPort] = [await freePort(), await freePort()];
+  const appPort = await freePort();
   server = await startServer(appPort);
-  const promUrl = `http://${LOOPBACK}:${promPort}`;
-  writeFileSync(join(stateDir, 'prometheus.yml'), [
-    'global: { scrape_interval: 1s }',
-    'scrape_configs:',
-    `  - { job_name: target, static_configs: [ { targets: ['${LOOPBACK}:${appPort}'] } ] }`,
-    '',
-  ].join('\n'));
-  supervisor.start('prometheus', LOCAL_LAB_BINARIES.prometheus.path, [
-    `--config.file=${join(stateDir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(stateDir, 'tsdb')}`,
-    `--web.listen-address=${LOOPBACK}:${promPort}`, '--web.enable-remote-write-receiver',
-    '--enable-feature=native-histograms',
-  ]);
+  const prometheus = await startPrometheus({
+    stateDir, supervisor, scrapeInterval: '1s',
+    scrapeTargets: [{ job: LAB_JOBS.target, address: `${LOOPBACK}:${appPort}` }],
+  });
+  await prometheus.waitReady(15_000);
+  const promUrl = prometheus.url;
   client = new PrometheusClient(promUrl);
-  for (let i = 0; i < 100 && !(await client.isReady()); i++) await new Promise((r) => setTimeout(r, 100));
   const script = join(stateDir, 'script.js');
   writeFileSync(script, `
     import http from 'k6/http';
