@@ -5,7 +5,7 @@
 // so the caller's stopAll (or stopRecordedProcesses for a kept lab) stops it all.
 
 import { startPostgresExporter, startRedisExporter, type DataTierExporters } from './exporters.ts';
-import { startPostgres, type LocalPostgres } from './postgres.ts';
+import { startPostgres, type LocalPostgres, type TemplateSetup } from './postgres.ts';
 import { startRedisNodes, type LocalRedisCluster } from './redisCluster.ts';
 import { checkRedisCluster, checkReplication, type RedisClusterCheck, type ReplicationCheck } from './readiness.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -20,6 +20,8 @@ export interface StartDataTierOptions {
   templateCache?: string | false;
   /** where Postgres' data directories live (see startPostgres; default memory when /dev/shm has room). */
   dataOn?: 'memory' | 'disk';
+  /** run once while Postgres' template is built, e.g. migrate + seed (see startPostgres). */
+  templateSetup?: TemplateSetup;
 }
 
 export interface DataTier {
@@ -50,6 +52,7 @@ export async function startDataTier(options: StartDataTierOptions): Promise<Data
       stateDir, supervisor, ...(log ? { log } : {}),
       ...(options.templateCache !== undefined ? { templateCache: options.templateCache } : {}),
       ...(options.dataOn ? { dataOn: options.dataOn } : {}),
+      ...(options.templateSetup ? { templateSetup: options.templateSetup } : {}),
     }).then(async (pg) => {
       const exporter = options.withExporters ? await startPostgresExporter(supervisor, pg.monitor.url) : undefined;
       timings.postgresMs = Date.now() - startedAt;

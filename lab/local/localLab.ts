@@ -7,16 +7,22 @@
 // tick counted from its own start, so it starts first, with every port the lab chooses itself
 // (Alertmanager, target) already in its target files; the data tier's exporters are added the
 // moment the data tier is up, which is before the first tick on this machine. Alertmanager and
-// the data tier start at the same time. Then the target service boots while the database is
-// migrated and seeded (the service reads nothing at start). Everything goes through one
-// Supervisor, whose pid file in the state folder is what `stop()` and a kept lab's teardown use.
+// the data tier start at the same time. The database comes migrated and seeded from Postgres'
+// data directory template (seeded once per machine, keyed by the migrations, the seed's code and
+// its options); the target service, bundled by esbuild while the data tier starts, boots as plain
+// node the moment the data tier is up, while migrate confirms the schema. Everything goes through
+// one Supervisor, whose pid file in the state folder is what `stop()` and a kept lab's teardown use.
 
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import pg from 'pg';
 import { slaAlertRuleGroups } from '../alerts/slaRules.ts';
 import type { AlertRoute } from '../config/types.ts';
 import { checkDataTier, startDataTier, type DataTier } from './dataTier.ts';
-import { removePostgresData } from './postgres.ts';
+import { removePostgresData, type TemplateSetup } from './postgres.ts';
 import type { RedisClusterCheck, ReplicationCheck } from './readiness.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import { Supervisor, type ManagedProcess } from './supervisor.ts';
@@ -24,11 +30,112 @@ import { startAlertmanager, type LocalAlertmanager } from './alertmanager.ts';
 import { LAB_JOBS, scrapeTargetHealth, startPrometheus, type LocalPrometheus, type ScrapeTarget, type TargetHealth } from './prometheus.ts';
 import { writeLabJson, writeLabSecrets, LAB_JSON_VERSION, type LabEndpoints } from './labJson.ts';
 import { registerKeptLab, unregisterKeptLab, type KeptLabsOptions } from './keptLab.ts';
-import { migrate } from '../../target/src/db/migrate.ts';
-import { seed, type SeedOptions } from '../../target/src/db/seed.ts';
+import { MIGRATIONS, migrate } from '../../target/src/db/migrate.ts';
+import { SEED_DEFAULTS, seed, type SeedOptions } from '../../target/src/db/seed.ts';
+import { TARGET_NODE_FLAGS } from '../../target/src/nodeFlags.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TARGET_MAIN = 'target/src/main.ts';
+const MIGRATE_SOURCE = 'target/src/db/migrate.ts';
+const SEED_SOURCE = 'target/src/db/seed.ts';
+
+/** The seed's options with every default filled in, keys sorted: the same data, the same key. */
+export function seedOptionsFor(seedOptions: Partial<SeedOptions> = {}): SeedOptions {
+  const full: Record<string, number> = { ...SEED_DEFAULTS, ...seedOptions };
+  return Object.fromEntries(Object.keys(full).sort().map((k) => [k, full[k]!])) as unknown as SeedOptions;
+}
+
+/**
+ * The id of a migrated + seeded template (pure): the migrations (ids and SQL), the seed's
+ * options, and the source of every local module migrate.ts and seed.ts load (`sources`: path ->
+ * contents; the seed's careers and content come from catalogue.ts and content.ts). Any change in
+ * them names a new template, so a lab never runs on data an older seed wrote.
+ */
+export function seedTemplateId(input: { seed: SeedOptions; sources: Record<string, string>; migrations?: readonly { id: string; sql: string }[] }): string {
+  const hash = createHash('sha256').update(JSON.stringify({
+    migrations: (input.migrations ?? MIGRATIONS).map((m) => [m.id, m.sql]),
+    seed: input.seed,
+    sources: Object.keys(input.sources).sort().map((path) => [path, createHash('sha256').update(input.sources[path]!).digest('hex')]),
+  })).digest('hex');
+  return `migrate+seed-${hash.slice(0, 16)}`;
+}
+
+/** The local source files migrate.ts and seed.ts load (esbuild's view of their imports; ~50 ms). */
+export async function seedSources(): Promise<Record<string, string>> {
+  const result = await build({
+    entryPoints: [MIGRATE_SOURCE, SEED_SOURCE].map((f) => join(PROJECT_ROOT, f)),
+    absWorkingDir: PROJECT_ROOT, bundle: true, write: false, metafile: true, packages: 'external',
+    platform: 'node', format: 'esm', outdir: 'unused', logLevel: 'silent',
+  });
+  return Object.fromEntries(Object.keys(result.metafile.inputs).sort().map((path) => [path, readFileSync(join(PROJECT_ROOT, path), 'utf8')]));
+}
+
+/**
+ * The template setup of the lab's database: the target's migrations and seed, run once per
+ * machine while Postgres' template is built (see lab/local/postgres.ts); every lab then copies it.
+ */
+export async function seededTemplateSetup(seedOptions: Partial<SeedOptions> = {}): Promise<TemplateSetup & { seed: SeedOptions }> {
+  const options = seedOptionsFor(seedOptions);
+  return {
+    id: seedTemplateId({ seed: options, sources: await seedSources() }),
+    seed: options,
+    run: async (primaryUrl) => {
+      await migrate(primaryUrl);
+      await seed(primaryUrl, options);
+    },
+  };
+}
+
+/**
+ * The service's time windows (trending: selections of the last day; a student's pool: not chosen
+ * in the last 5 days) read career_history.selected_date, which the seed writes relative to its own
+ * now(). A template seeded days ago would have nothing "recent", so each start moves the rows of
+ * the seed's last 5 days forward by the template's age (the seed's ~5 000 recent selections; the
+ * volume history is older than 6 days and stays so). Returns the rows moved.
+ */
+export async function moveSeedDatesToNow(primaryUrl: string, seededAt: string): Promise<number> {
+  const client = new pg.Client({ connectionString: primaryUrl, application_name: 'perflab-lab' });
+  await client.connect();
+  try {
+    const result = await client.query(
+      `UPDATE career_history SET selected_date = selected_date + (now() - $1::timestamptz)
+       WHERE selected_date > $1::timestamptz - interval '5 days' AND selected_date <= $1::timestamptz`,
+      [seededAt],
+    );
+    return result.rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Bundles the target service (target/src/main.ts) with esbuild into <stateDir>/target/main.mjs
+ * (~0.1 s; rebuilt every start, so it is never stale): plain node then boots it in a fraction of
+ * the time node + tsx take to transpile its modules. Packages stay external and resolve from the
+ * project's node_modules, linked beside the bundle. Source maps inline (run with
+ * --enable-source-maps: stack traces name the .ts files, as under tsx).
+ */
+export async function bundleTarget(stateDir: string): Promise<string> {
+  const dir = join(resolve(stateDir), 'target');
+  mkdirSync(dir, { recursive: true });
+  try {
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const outfile = join(dir, 'main.mjs');
+  await build({
+    entryPoints: [join(PROJECT_ROOT, TARGET_MAIN)], absWorkingDir: PROJECT_ROOT, outfile,
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
+    sourcemap: 'inline', logLevel: 'silent',
+  });
+  return outfile;
+}
+
+/** argv for node to run the bundled service: the service's own flags (nodeFlags.ts), then the bundle. */
+export function targetNodeArgs(bundle: string): string[] {
+  return [...TARGET_NODE_FLAGS, '--enable-source-maps', bundle];
+}
 
 /**
  * The target service's environment on this data tier (pure): the variables of
@@ -60,8 +167,10 @@ export interface StartLocalLabOptions {
   targetEnv?: Record<string, string>;
   /** start the target service (default true; false when --base-url points at another service). */
   withTarget?: boolean;
-  /** seed data volume (default: the target's SEED_DEFAULTS). */
+  /** seed data volume (default: the target's SEED_DEFAULTS); part of the seeded template's key. */
   seed?: Partial<SeedOptions>;
+  /** Postgres' template cache (see startPostgres; default os.tmpdir(), false: one for this run only). */
+  templateCache?: string | false;
   /** the lab config's Alertmanager routes (default none: alerts stay in Alertmanager). */
   alertRoutes?: readonly AlertRoute[];
   /** alert rule window and `for` (default lab/alerts' defaults, as on the cluster). */
@@ -182,6 +291,9 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
     return p;
   };
 
+  // both esbuild runs (~0.1 s each) overlap with starting Prometheus and Alertmanager
+  const templateSetup = track(seededTemplateSetup(options.seed));
+  const targetBundle = withTarget ? track(bundleTarget(stateDir)) : undefined;
   try {
     if (signal?.aborted) throw new Error('aborted before the lab started');
     const [alertmanagerPort, targetPort] = await freePorts(2);
@@ -204,26 +316,37 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
     const alertmanager = await startAlertmanager({ stateDir, supervisor, port: alertmanagerPort, alertRoutes: options.alertRoutes ?? [] });
     const alertmanagerReady = track(alertmanager.waitReady(left()).then(() => mark('alertmanager ready')));
 
-    const dataTier = await track(startDataTier({ stateDir, supervisor, log: (line) => log(`local lab: ${line}`), withExporters: true }));
+    const dataTier = await track(startDataTier({
+      stateDir, supervisor, log: (line) => log(`local lab: ${line}`), withExporters: true,
+      templateSetup: await templateSetup,
+      ...(options.templateCache !== undefined ? { templateCache: options.templateCache } : {}),
+    }));
     prometheus.setScrapeTargets('data-tier', dataTierScrapeTargets(dataTier));
     mark('data tier up');
+    const { template } = dataTier.postgres;
+    log(template.built
+      ? `local lab: database migrated and seeded into a new template in ${template.setupMs} ms (${template.setupId})`
+      : `local lab: database copied from the seeded template ${template.dir} (no seeding)`);
     if (signal?.aborted) throw new Error('aborted');
 
+    // The template's schema and data, confirmed: migrate is a no-op on it (a lab never runs on
+    // an outdated schema), and the seed's recent dates move to now.
+    const database = track((async () => {
+      await migrate(dataTier.postgres.primaryUrl);
+      const moved = await moveSeedDatesToNow(dataTier.postgres.primaryUrl, template.builtAt);
+      mark('database migrated');
+      log(`local lab: ${moved} seeded selections moved to now`);
+    })());
     let target: LocalTarget | undefined;
     if (withTarget) {
-      // The service reads nothing at start, so it boots (node + tsx + its modules, the slow part)
-      // while the database is migrated and seeded.
+      // The service needs only its env to boot (its health needs the database, which is ready).
       const env: NodeJS.ProcessEnv = { ...process.env, ...targetServiceEnv(dataTier, targetPort, options.targetEnv) };
       delete env.NODE_TEST_CONTEXT; // the service is not a test, even when a test starts the lab
-      const proc = supervisor.start('target', process.execPath, ['--import', 'tsx', TARGET_MAIN], { cwd: PROJECT_ROOT, env });
+      const proc = supervisor.start('target', process.execPath, targetNodeArgs(await targetBundle!), { cwd: PROJECT_ROOT, env });
       target = { url: targetUrl, process: proc };
-      const seeded = track((async () => {
-        await migrate(dataTier.postgres.primaryUrl);
-        mark('database migrated');
-        await seed(dataTier.postgres.primaryUrl, options.seed ?? {});
-        mark('database seeded');
-      })());
-      await Promise.all([seeded, track(waitTargetHealthy(targetUrl, proc, left(), signal).then(() => mark('target healthy')))]);
+      await Promise.all([database, track(waitTargetHealthy(targetUrl, proc, left(), signal).then(() => mark('target healthy')))]);
+    } else {
+      await database;
     }
     await alertmanagerReady;
     const [prometheusReadiness, dataChecks] = await Promise.all([

@@ -67,8 +67,35 @@ export interface LocalPostgres {
   rootDir: string;
   primary: PostgresInstance;
   replicas: PostgresInstance[];
+  /** the data directory template this lab was copied from. */
+  template: TemplateInfo;
   /** stops the replicas, then the primary. */
   stop: () => Promise<void>;
+}
+
+/**
+ * Work done once per machine while the template is built (migrations, a seed): its result is in
+ * every copy, so a lab starts with it instead of redoing it. `id` names what `run` does (a hash
+ * of its code and options): it is part of the template's cache key, so a change in it builds a
+ * new template instead of reusing a stale one.
+ */
+export interface TemplateSetup {
+  id: string;
+  /** gets the app role's URL on the template's server (a password valid for the build only). */
+  run(primaryUrl: string): Promise<void>;
+}
+
+export interface TemplateInfo {
+  /** the template's folder. */
+  dir: string;
+  /** true when this start built it (the setup ran now), false when it was reused. */
+  built: boolean;
+  /** when the template was built (ISO time; the setup ran just before). */
+  builtAt: string;
+  /** the setup's id, when the template has one. */
+  setupId?: string;
+  /** how long the setup took when the template was built, in ms. */
+  setupMs?: number;
 }
 
 export interface StartPostgresOptions {
@@ -89,6 +116,8 @@ export interface StartPostgresOptions {
    * here, onto tmpfs 0.2-0.3 s; with fsync off the disk bought no durability anyway.
    */
   dataOn?: 'memory' | 'disk';
+  /** run once while the template is built (e.g. migrate + seed); see TemplateSetup. */
+  templateSetup?: TemplateSetup;
 }
 
 export function generatePassword(): string {
@@ -177,7 +206,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
 
   const template = await ensureTemplate({
     cacheDir: options.templateCache === false ? rootDir : (options.templateCache ?? tmpdir()),
-    supervisor, replicaCount, log,
+    supervisor, replicaCount, log, ...(options.templateSetup ? { setup: options.templateSetup } : {}),
   });
   const instance = (name: string, role: PostgresInstance['role'], port: number, dataDir: string): PostgresInstance => ({
     name, role, port, dataDir,
@@ -188,9 +217,9 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   const replicas = Array.from({ length: replicaCount }, (_, i) =>
     instance(`postgres-replica-${i + 1}`, 'replica', ports[i + 1]!, join(rootDir, `replica-${i + 1}`)));
   // The primary's copy first; the standbys' copies are made while the primary starts up.
-  await copyDataDir(template, primary.dataDir);
+  await copyDataDir(template.dataDir, primary.dataDir);
   const standbysCopied = Promise.all(replicas.map(async (replica, i) => {
-    await copyDataDir(template, replica.dataDir);
+    await copyDataDir(template.dataDir, replica.dataDir);
     makeStandby(replica.dataDir, { primaryPort, user: REPLICATION_ROLE, password: passwords.replication, slot: slotName(i) });
   }));
   standbysCopied.catch(() => {}); // awaited below; not "unhandled" if the primary fails first
@@ -230,6 +259,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
     rootDir,
     primary,
     replicas,
+    template: template.info,
     stop: async () => {
       for (const replica of [...replicas].reverse()) await stopIfRunning(options.supervisor, replica.name);
       await stopIfRunning(options.supervisor, primary.name);
@@ -248,19 +278,21 @@ const TEMPLATE_RECIPE = 2;
  * initdb more than once per machine. The name carries a hash of what went into it.
  */
 async function ensureTemplate(input: {
-  cacheDir: string; supervisor: Supervisor; replicaCount: number; log: (line: string) => void;
-}): Promise<string> {
+  cacheDir: string; supervisor: Supervisor; replicaCount: number; log: (line: string) => void; setup?: TemplateSetup;
+}): Promise<{ dataDir: string; info: TemplateInfo }> {
   const cacheDir = traversableByOthers(resolve(input.cacheDir)) ? resolve(input.cacheDir) : tmpdir();
   const key = createHash('sha256')
     // the uid too: a template root built (owned by postgres, 0700) is unreadable to another user
     .update(JSON.stringify({
       TEMPLATE_RECIPE, version: postgresVersion(), replicas: input.replicaCount, hba: hbaConf(), uid: process.getuid?.(),
+      // a template without a setup keeps the key it always had
+      ...(input.setup ? { setup: input.setup.id } : {}),
     }))
     .digest('hex').slice(0, 16);
   const final = join(cacheDir, `perflab-pg-template-${key}`);
   if (templateIntact(final)) {
-    input.log(`postgres: reusing the data directory template ${final}`);
-    return join(final, 'data');
+    input.log(`postgres: reusing the data directory template ${final}${input.setup ? ` (set up: ${input.setup.id})` : ''}`);
+    return { dataDir: join(final, 'data'), info: { ...readTemplateInfo(final), dir: final, built: false } };
   }
   if (existsSync(final)) {
     // half gone (a /tmp cleaner, a full disk): set it aside and build a new one
@@ -274,7 +306,9 @@ async function ensureTemplate(input: {
   }
   const startedAt = Date.now();
   mkdirSync(cacheDir, { recursive: true });
-  const build = mkdtempSync(join(cacheDir, 'perflab-pg-template-build-'));
+  const build = mkdtempSync(join(cacheDir, TEMPLATE_BUILD_PREFIX));
+  let setupMs: number | undefined;
+  let firstWalNeeded: string | undefined;
   try {
     chmodSync(build, 0o755);
     chownToPostgres(build);
@@ -300,15 +334,42 @@ async function ensureTemplate(input: {
         `CREATE ROLE ${REPLICATION_ROLE} LOGIN REPLICATION`,
         `CREATE ROLE ${MONITOR_ROLE} LOGIN IN ROLE pg_monitor`,
         `CREATE DATABASE ${DATABASE} OWNER ${APP_ROLE}`,
-        // slots reserve WAL from now on, so a standby never finds the WAL it needs recycled
-        ...Array.from({ length: input.replicaCount }, (_, i) =>
-          `SELECT pg_create_physical_replication_slot(${literal(slotName(i))}, true)`),
       ]);
       await adminQuery(socketDir, server.port, DATABASE, ['CREATE EXTENSION IF NOT EXISTS pg_stat_statements']);
+      if (input.setup) {
+        // The setup connects as the app role (so what it creates is the app's, as at run time),
+        // over TCP with a password that exists for this build only: the template keeps none.
+        const setupStarted = Date.now();
+        const buildPassword = generatePassword();
+        await adminQuery(socketDir, server.port, 'postgres', [`ALTER ROLE ${APP_ROLE} PASSWORD ${literal(buildPassword)}`]);
+        try {
+          await input.setup.run(postgresUrl({ user: APP_ROLE, password: buildPassword, port: server.port, database: DATABASE }));
+        } finally {
+          await adminQuery(socketDir, server.port, 'postgres', [`ALTER ROLE ${APP_ROLE} PASSWORD NULL`]);
+        }
+        // hint bits, visibility map and statistics set once here rather than by every copy's
+        // first reads and autovacuum (VACUUM FULL is not needed: nothing was deleted)
+        await adminQuery(socketDir, server.port, DATABASE, ['VACUUM (FREEZE, ANALYZE)']);
+        setupMs = Date.now() - setupStarted;
+        input.log(`postgres: template set up (${input.setup.id}) in ${setupMs} ms`);
+      }
+      // Slots reserve WAL from the last checkpoint's redo on, so a standby never finds the WAL
+      // it needs recycled; the checkpoint first, so they do not hold the setup's WAL.
+      const rows = await adminQuery(socketDir, server.port, 'postgres', [
+        'CHECKPOINT',
+        ...Array.from({ length: input.replicaCount }, (_, i) =>
+          `SELECT pg_create_physical_replication_slot(${literal(slotName(i))}, true)`),
+        'SELECT pg_walfile_name(min(restart_lsn)) AS first FROM pg_replication_slots',
+      ]);
+      firstWalNeeded = rows[0]?.['first'] as string | undefined;
     } finally {
       await server.stop(); // SIGINT: a fast, clean shutdown, which is what makes the copies valid
     }
-    writeFileSync(join(build, 'complete'), new Date().toISOString());
+    trimWal(dataDir, firstWalNeeded);
+    const builtAt = new Date().toISOString();
+    const about = { builtAt, ...(input.setup ? { setupId: input.setup.id, setupMs } : {}) };
+    // written last, after the clean shutdown: a template without it is never used
+    writeFileSync(join(build, 'complete'), JSON.stringify(about));
     try {
       renameSync(build, final);
     } catch (err) {
@@ -317,10 +378,48 @@ async function ensureTemplate(input: {
       rmSync(build, { recursive: true, force: true });
     }
     input.log(`postgres: built the data directory template ${final} in ${Date.now() - startedAt} ms`);
-    return join(final, 'data');
+    return { dataDir: join(final, 'data'), info: { ...readTemplateInfo(final), dir: final, built: true } };
   } catch (err) {
     rmSync(build, { recursive: true, force: true });
     throw err;
+  }
+}
+
+const TEMPLATE_BUILD_PREFIX = 'perflab-pg-template-build-';
+
+/**
+ * A cleanly stopped server keeps WAL segments it no longer needs (a setup's tens of MB, kept or
+ * recycled under future names), and every lab would copy them three times. Needed are the
+ * segments from the slots' restart point (`firstNeeded`) to the shutdown checkpoint's; the rest
+ * goes. Without `firstNeeded` (no slots), only the checkpoint's segment stays.
+ */
+function trimWal(dataDir: string, firstNeeded: string | undefined): void {
+  const control = execFileSync(join(dirname(LOCAL_LAB_BINARIES.postgres.path), 'pg_controldata'), [dataDir], {
+    encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' },
+  });
+  if (!/^Database cluster state:\s+shut down$/m.test(control)) throw new Error(`template ${dataDir} was not shut down cleanly:\n${control}`);
+  const redo = /^Latest checkpoint's REDO WAL file:\s+([0-9A-F]{24})$/m.exec(control)?.[1];
+  if (!redo) throw new Error(`pg_controldata ${dataDir}: no REDO WAL file`);
+  const first = firstNeeded && firstNeeded < redo ? firstNeeded : redo;
+  const wal = join(dataDir, 'pg_wal');
+  for (const file of readdirSync(wal)) {
+    // same timeline: the names order as the WAL does
+    if (/^[0-9A-F]{24}$/.test(file) && (file < first || file > redo)) rmSync(join(wal, file));
+  }
+}
+
+/** What the `complete` marker says (an older template holds just the time). */
+function readTemplateInfo(templateDir: string): Omit<TemplateInfo, 'dir' | 'built'> {
+  const text = readFileSync(join(templateDir, 'complete'), 'utf8').trim();
+  try {
+    const about = JSON.parse(text) as Omit<TemplateInfo, 'dir' | 'built'>;
+    return {
+      builtAt: about.builtAt,
+      ...(about.setupId ? { setupId: about.setupId } : {}),
+      ...(typeof about.setupMs === 'number' ? { setupMs: about.setupMs } : {}),
+    };
+  } catch {
+    return { builtAt: text };
   }
 }
 
@@ -407,13 +506,14 @@ function memoryRoot(stateDir: string): string {
  * removed. Every start therefore removes the folders of labs that are gone — older than
  * SWEEP_MIN_AGE_MS and with no process running inside (Postgres servers keep their data
  * directory as working directory, so a running or kept lab always has some). Templates are
- * never touched. Returns the folders removed.
+ * never touched; a template build only when abandoned (a killed lab's). Returns the folders removed.
  */
 export async function sweepFinishedLabsData(log: (line: string) => void = () => {}): Promise<string[]> {
   const folders = [...new Set([MEMORY_DATA_PARENT, tmpdir()])].flatMap((parent) => {
     try {
       return readdirSync(parent)
-        .filter((d) => d.startsWith(MEMORY_DATA_PREFIX) && !d.startsWith('perflab-pg-template-'))
+        // templates never; a template build only when abandoned (old, no server running in it)
+        .filter((d) => d.startsWith(MEMORY_DATA_PREFIX) && (!d.startsWith('perflab-pg-template-') || d.startsWith(TEMPLATE_BUILD_PREFIX)))
         .map((d) => join(parent, d));
     } catch {
       return [];

@@ -142,7 +142,9 @@ const HELP = `Usage: node --import tsx target/src/db/migrate.ts [--help]
 Applies the target service's schema migrations (idempotent) to the database in
 DATABASE_PRIMARY_URL (postgres://user:password@host:port/database).`;
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run as a script only: bundled into the service (the local lab's esbuild bundle of main.ts),
+// import.meta.url is the bundle's, which is then argv[1] too.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && /\/migrate\.[cm]?[jt]s$/.test(import.meta.url)) {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     console.log(HELP);
   } else if (process.argv.length > 2) {

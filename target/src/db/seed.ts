@@ -156,7 +156,9 @@ function count(name: string, raw: string | undefined): number | undefined {
   return n;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run as a script only: bundled into the service (the local lab's esbuild bundle of main.ts),
+// import.meta.url is the bundle's, which is then argv[1] too.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && /\/seed\.[cm]?[jt]s$/.test(import.meta.url)) {
   try {
     const { values } = parseArgs({
       options: {
