@@ -1,21 +1,31 @@
 // The whole local lab, for real: every part started, readiness proven (2 replicas streaming,
 // cluster_state ok, Prometheus scraping every target, target healthy), lab.json written without
 // secrets, and stop() leaving no process behind. A target that cannot start fails the start,
-// names itself and its log, and everything started so far is stopped.
+// names itself and its log, and everything started so far is stopped. The database is seeded
+// once, into Postgres' template: a second start copies it (no seeding), a changed seed option
+// builds another.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRunning, PID_FILE } from './supervisor.ts';
-import { dataTierScrapeTargets, startLocalLab, targetServiceEnv, type LocalLab } from './localLab.ts';
+import pg from 'pg';
+import {
+  dataTierScrapeTargets, seededTemplateSetup, seedOptionsFor, seedTemplateId, startLocalLab, targetServiceEnv, type LocalLab,
+} from './localLab.ts';
+import { TARGET_NODE_FLAGS } from '../../target/src/nodeFlags.ts';
 import { configFromEnv } from '../../target/src/config.ts';
 import type { DataTier } from './dataTier.ts';
 import { readLabJson } from './labJson.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'perflab-locallab-'));
+// a template cache of its own (traversable by the postgres user), so this file proves both
+// building the seeded template and reusing it
+const templateCache = mkdtempSync(join(tmpdir(), 'perflab-locallab-templates-'));
+chmodSync(templateCache, 0o755);
 const labs: LocalLab[] = [];
 /** a small seed: this test is about the lab, not about the data volume */
 const SEED = { students: 300, volumeStudents: 2, historyPerVolumeStudent: 1000, recentSelections: 100, schools: 3 };
@@ -23,6 +33,7 @@ const SEED = { students: 300, volumeStudents: 2, historyPerVolumeStudent: 1000, 
 after(async () => {
   for (const lab of labs) await lab.stop();
   rmSync(root, { recursive: true, force: true });
+  rmSync(templateCache, { recursive: true, force: true });
 });
 
 test('the target env is what the target service accepts (its own config parser)', () => {
@@ -61,8 +72,17 @@ function recordedPids(stateDir: string): Array<{ name: string; pid: number }> {
 test('startLocalLab brings every part to ready, and stop() leaves no process behind', async () => {
   const stateDir = join(root, 'lab-1');
   const lines: string[] = [];
-  const lab = await startLocalLab({ runId: 'locallab-test-1', stateDir, log: (l) => lines.push(l), seed: SEED });
+  const lab = await startLocalLab({ runId: 'locallab-test-1', stateDir, log: (l) => lines.push(l), seed: SEED, templateCache });
   labs.push(lab);
+  // a fresh cache: this start seeded the template
+  assert.equal(lab.dataTier.postgres.template.built, true);
+  assert.ok(lab.dataTier.postgres.template.dir.startsWith(templateCache), lab.dataTier.postgres.template.dir);
+  assert.ok(lines.some((l) => l.includes('seeded into a new template')), lines.join('\n'));
+  // the target runs as the esbuild bundle under plain node, with the service's own flags
+  const argv = readFileSync(`/proc/${lab.target!.process.pid}/cmdline`, 'utf8').split('\0');
+  for (const flag of TARGET_NODE_FLAGS) assert.ok(argv.includes(flag), argv.join(' '));
+  assert.ok(argv.some((a) => a.endsWith('/target/main.mjs')), argv.join(' '));
+  assert.ok(!argv.includes('tsx'), argv.join(' '));
   const r = lab.readiness;
   assert.equal(r.ok, true);
   assert.equal(r.replication.streamingReplicas, 2);
@@ -108,6 +128,63 @@ test('startLocalLab brings every part to ready, and stop() leaves no process beh
   const alive = pids.filter((p) => isRunning(p.pid));
   assert.deepEqual(alive, [], 'processes left running after stop()');
   assert.deepEqual(recordedPids(stateDir), []);
+  assert.equal(existsSync(lab.dataTier.postgres.rootDir), false, 'stop() left the Postgres data in memory');
+});
+
+async function count(url: string, sql: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query(sql)).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+test('a second start copies the seeded template: no seeding, the data on the primary and both replicas', async () => {
+  const lines: string[] = [];
+  const lab = await startLocalLab({
+    runId: 'locallab-test-reuse', stateDir: join(root, 'lab-reuse'), seed: SEED, templateCache, withTarget: false, log: (l) => lines.push(l),
+  });
+  labs.push(lab);
+  const { template } = lab.dataTier.postgres;
+  assert.equal(template.built, false);
+  assert.ok(template.dir.startsWith(templateCache), template.dir);
+  assert.ok(lines.some((l) => l.includes('copied from the seeded template') && l.includes('(no seeding)')), lines.join('\n'));
+  assert.ok(!lines.some((l) => l.includes('template set up')), 'the seed ran again');
+  const { postgres } = lab.dataTier;
+  for (const url of [postgres.primaryUrl, ...postgres.replicaUrls]) {
+    // 300 ordinary + the demo student + 2 volume students; 2 x 1000 history + 100 recent selections
+    assert.equal(await count(url, 'SELECT count(*) AS n FROM students'), 303);
+    assert.equal(await count(url, 'SELECT count(*) AS n FROM career_history'), 2100);
+    // the seed's recent selections were moved to this start: "trending" has them
+    assert.equal(await count(url, "SELECT count(*) AS n FROM career_history WHERE selected_date > now() - interval '1 day'"), 100);
+  }
+  // tables belong to the app role, as when the lab migrated at run time
+  assert.equal(await count(postgres.primaryUrl, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner <> 'perflab_app'"), 0);
+  await lab.stop();
+});
+
+test('a changed seed option (or seed code) names another template; the same options, the same one', async () => {
+  const same = await seededTemplateSetup({ ...SEED });
+  assert.equal((await seededTemplateSetup({ ...SEED })).id, same.id);
+  // defaults written out or left implicit: the same data, the same template
+  assert.equal((await seededTemplateSetup({})).id, (await seededTemplateSetup(seedOptionsFor({}))).id);
+  assert.notEqual((await seededTemplateSetup({ ...SEED, students: 301 })).id, same.id);
+  const sources = { 'target/src/db/seed.ts': 'a', 'target/src/catalogue.ts': 'b' };
+  const id = seedTemplateId({ seed: seedOptionsFor(SEED), sources });
+  assert.notEqual(seedTemplateId({ seed: seedOptionsFor(SEED), sources: { ...sources, 'target/src/catalogue.ts': 'c' } }), id);
+  assert.notEqual(seedTemplateId({ seed: seedOptionsFor(SEED), sources, migrations: [{ id: '001', sql: 'SELECT 1' }] }), id);
+
+  // and for real: a start with one more student builds its own template beside the first
+  const lab = await startLocalLab({
+    runId: 'locallab-test-changed', stateDir: join(root, 'lab-changed'), seed: { ...SEED, students: 301 }, templateCache, withTarget: false,
+  });
+  labs.push(lab);
+  assert.equal(lab.dataTier.postgres.template.built, true);
+  assert.notEqual(lab.dataTier.postgres.template.setupId, same.id);
+  assert.equal(await count(lab.dataTier.postgres.replicaUrls[1]!, 'SELECT count(*) AS n FROM students'), 304);
+  await lab.stop();
 });
 
 test('a target that cannot start fails the start, names its log, and stops everything', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import pg from 'pg';
 import {
   hbaConf, MEMORY_DATA_PARENT, postgresUrl, removePostgresData, serverSettings, standbyConfig, startPostgres,
@@ -172,9 +172,92 @@ test('a second lab from the same template has its own passwords and none of the 
   }
 });
 
+test('a template setup runs once, as the app role, while the template is built; its id keys the template', async () => {
+  const runs: string[] = [];
+  const setup = (id: string, value: string) => ({
+    id,
+    run: async (url: string) => {
+      runs.push(url);
+      await withClient(url, async (c) => {
+        await c.query('CREATE TABLE setup_probe (v text)');
+        await c.query('INSERT INTO setup_probe SELECT $1 || n FROM generate_series(1, 1000) n', [value]);
+      });
+    },
+  });
+  const start = async (s: ReturnType<typeof setup>) => {
+    const state = mkdtempSync(join(tmpdir(), 'perflab-pg-test-setup-'));
+    const sup = new Supervisor(state);
+    const pg = await startPostgres({ stateDir: state, supervisor: sup, templateCache, templateSetup: s });
+    return { pg, sup, state };
+  };
+  const labs: Array<Awaited<ReturnType<typeof start>>> = [];
+  try {
+    const first = await start(setup('probe-a', 'a'));
+    labs.push(first);
+    assert.equal(first.pg.template.built, true);
+    assert.equal(first.pg.template.setupId, 'probe-a');
+    assert.equal(runs.length, 1);
+    assert.match(runs[0]!, /^postgresql:\/\/perflab_app:/);
+    const second = await start(setup('probe-a', 'a'));
+    labs.push(second);
+    assert.equal(second.pg.template.built, false, 'the same setup id rebuilt the template');
+    assert.equal(second.pg.template.dir, first.pg.template.dir);
+    assert.equal(runs.length, 1, 'the setup ran again');
+    // the setup's data in every copy: the primary and both standbys, owned by the app role
+    for (const url of [second.pg.primaryUrl, ...second.pg.replicaUrls]) {
+      await withClient(url, async (c) => {
+        assert.equal((await c.query("SELECT count(*)::int AS n FROM setup_probe WHERE v LIKE 'a%'")).rows[0].n, 1000);
+      });
+    }
+    await withClient(second.pg.admin.url, async (c) => {
+      assert.equal((await c.query("SELECT tableowner FROM pg_tables WHERE tablename = 'setup_probe'")).rows[0].tableowner, 'perflab_app');
+    });
+    assert.equal((await checkReplication(second.pg.monitor.url)).streamingReplicas, 2);
+    // the build's password is not in the template: it opens no lab
+    const buildPassword = new URL(runs[0]!).password;
+    const withBuildPassword = second.pg.primaryUrl.replace(encodeURIComponent(second.pg.app.password), buildPassword);
+    await assert.rejects(withClient(withBuildPassword, async () => {}), /password authentication failed/);
+    // a template keeps only the WAL a copy needs, not the setup's
+    assert.ok(readdirSync(join(first.pg.template.dir, 'data', 'pg_wal')).filter((f) => /^[0-9A-F]{24}$/.test(f)).length <= 2);
+
+    const other = await start(setup('probe-b', 'b'));
+    labs.push(other);
+    assert.equal(other.pg.template.built, true);
+    assert.notEqual(other.pg.template.dir, first.pg.template.dir);
+    await withClient(other.pg.primaryUrl, async (c) => {
+      assert.equal((await c.query("SELECT count(*)::int AS n FROM setup_probe WHERE v LIKE 'b%'")).rows[0].n, 1000);
+    });
+  } finally {
+    for (const lab of labs) {
+      await lab.sup.stopAll();
+      removePostgresData(lab.pg.rootDir);
+      rmSync(lab.state, { recursive: true, force: true });
+    }
+  }
+});
+
+test('a failing template setup leaves no template behind', async () => {
+  const state = mkdtempSync(join(tmpdir(), 'perflab-pg-test-setup-fail-'));
+  const sup = new Supervisor(state);
+  try {
+    await assert.rejects(
+      startPostgres({ stateDir: state, supervisor: sup, templateCache, templateSetup: { id: 'probe-fails', run: async () => { throw new Error('seed broke'); } } }),
+      /seed broke/,
+    );
+    // only the templates of the other tests: no build folder, no half-made template
+    const left = readdirSync(templateCache);
+    assert.ok(!left.some((d) => d.includes('build')), left.join(' '));
+    assert.equal(sup.processes.length, 0, 'the template server is still running');
+  } finally {
+    await sup.stopAll();
+    rmSync(state, { recursive: true, force: true });
+  }
+});
+
 test('a damaged template (files gone) is rebuilt, not copied', async () => {
-  const [template] = readdirSync(templateCache).filter((d) => d.startsWith('perflab-pg-template-') && !d.includes('build'));
-  assert.ok(template, `no template in ${templateCache}`);
+  // the first lab's (no setup); the setup tests left others beside it
+  const template = basename(db.template.dir);
+  assert.ok(readdirSync(templateCache).includes(template), `no template ${template} in ${templateCache}`);
   rmSync(join(templateCache, template, 'data', 'global', 'pg_control'));
   const otherState = mkdtempSync(join(tmpdir(), 'perflab-pg-test-3-'));
   const other = new Supervisor(otherState);
