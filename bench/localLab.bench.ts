@@ -1,6 +1,8 @@
 // The local lab's two figures:
 //  1. cold start to ready (every check green) of startLocalLab, a few times, median;
-//     goal: under 8 s on the 2-core machine.
+//     goal: under 8 s on the 2-core machine. Measured from the machine's seeded Postgres template
+//     (what every start but the first on a machine does); when this run had to build it, that
+//     start is reported apart (firstStartOnMachine) and one more start is measured.
 //  2. k6 throughput through the lab's runners (N=2: segments, paused + resumed together,
 //     remote-write to Prometheus) vs one plain `k6 run` of the same script against the same
 //     target in the same lab, alternating so both see the same machine; goal: >= 95 %.
@@ -43,10 +45,14 @@ export async function run(log: (line: string) => void): Promise<Record<string, u
   const root = mkdtempSync(join(tmpdir(), 'perflab-bench-locallab-'));
   try {
     const coldStarts: Array<{ ms: number; phasesMs: Record<string, number> }> = [];
-    for (let i = 1; i <= COLD_STARTS; i++) {
+    let firstStartOnMachine: { ms: number; phasesMs: Record<string, number>; seedIntoTemplateMs?: number } | undefined;
+    for (let i = 1; coldStarts.length < COLD_STARTS && i <= COLD_STARTS + 1; i++) {
       const lab = await startLocalLab({ runId: `bench-cold-${i}`, stateDir: join(root, `cold-${i}`) });
-      coldStarts.push({ ms: lab.readiness.coldStartMs!, phasesMs: lab.readiness.phasesMs! });
-      log(`cold start ${i}: ${lab.readiness.coldStartMs} ms ${JSON.stringify(lab.readiness.phasesMs)}`);
+      const { template } = lab.dataTier.postgres;
+      const start = { ms: lab.readiness.coldStartMs!, phasesMs: lab.readiness.phasesMs! };
+      if (template.built) firstStartOnMachine = { ...start, ...(template.setupMs !== undefined ? { seedIntoTemplateMs: template.setupMs } : {}) };
+      else coldStarts.push(start);
+      log(`cold start ${i}${template.built ? ' (built the seeded template: not counted)' : ''}: ${start.ms} ms ${JSON.stringify(start.phasesMs)}`);
       await lab.stop();
     }
     const coldStartMedianMs = median(coldStarts.map((c) => c.ms));
@@ -91,6 +97,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, u
         coldStartsMs: coldStarts.map((c) => c.ms),
         coldStartPhasesMs: coldStarts.map((c) => c.phasesMs),
         coldStartGoalMs: 8000,
+        ...(firstStartOnMachine ? { firstStartOnMachine } : {}),
         throughput: {
           vus: VUS, duration: DURATION, rounds: ROUNDS,
           plainRps: Math.round(plainRps), runnersRps: Math.round(runnersRps),
