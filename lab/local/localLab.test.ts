@@ -199,6 +199,7 @@ test('a target that cannot start fails the start, names its log, and stops every
   );
   assert.match(readFileSync(join(stateDir, 'logs', 'target.log'), 'utf8'), /TARGET_INJECT_LATENCY_MS/);
   assert.deepEqual(recordedPids(stateDir), [], 'processes left running after a failed start');
+  assert.equal(existsSync(join(stateDir, 'postgres')), false, 'a failed start left its Postgres data');
   // and nothing that runs from its state folder (Prometheus, Alertmanager, Redis) is still there
   const ps = spawnSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' }).stdout.split('\n');
   assert.deepEqual(ps.filter((l) => l.includes(stateDir) && !l.startsWith('Z')), []);
@@ -216,6 +217,7 @@ test('Ctrl-C during the start stops everything started so far', async () => {
     /local lab not ready: aborted/,
   );
   assert.deepEqual(recordedPids(stateDir), []);
+  assert.equal(existsSync(join(stateDir, 'postgres')), false, 'an aborted start left its Postgres data');
   const ps = spawnSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' }).stdout.split('\n');
   assert.deepEqual(ps.filter((l) => l.includes(stateDir) && !l.startsWith('Z')), []);
 });

@@ -286,6 +286,7 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
   };
   const supervisor = new Supervisor(stateDir);
   const inFlight: Promise<unknown>[] = [];
+  let startedDataTier: DataTier | undefined;
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.push(p.catch(() => {}));
     return p;
@@ -321,6 +322,7 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
       templateSetup: await templateSetup,
       ...(options.templateCache !== undefined ? { templateCache: options.templateCache } : {}),
     }));
+    startedDataTier = dataTier;
     prometheus.setScrapeTargets('data-tier', dataTierScrapeTargets(dataTier));
     mark('data tier up');
     const { template } = dataTier.postgres;
@@ -421,6 +423,8 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
     // let whatever was still starting register its processes, then stop them all
     await Promise.all(inFlight);
     await supervisor.stopAll();
+    // as stop() does: the Postgres data in memory goes now, not at a later start's sweep
+    if (startedDataTier) removePostgresData(startedDataTier.postgres.rootDir);
     const reason = (error as Error).message;
     throw new Error(`local lab not ready: ${reason}${reason.includes(stateDir) ? '' : ` (logs: ${join(stateDir, 'logs')})`}`, { cause: error });
   }

@@ -248,6 +248,7 @@ test('a failing template setup leaves no template behind', async () => {
     const left = readdirSync(templateCache);
     assert.ok(!left.some((d) => d.includes('build')), left.join(' '));
     assert.equal(sup.processes.length, 0, 'the template server is still running');
+    assert.equal(existsSync(join(state, 'postgres')), false, 'the failed start left its data folder');
   } finally {
     await sup.stopAll();
     rmSync(state, { recursive: true, force: true });

@@ -207,6 +207,10 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   const template = await ensureTemplate({
     cacheDir: options.templateCache === false ? rootDir : (options.templateCache ?? tmpdir()),
     supervisor, replicaCount, log, ...(options.templateSetup ? { setup: options.templateSetup } : {}),
+  }).catch((error: unknown) => {
+    // nothing runs in this lab's folder yet (the build's server is stopped): free it now
+    removePostgresData(rootDir);
+    throw error;
   });
   const instance = (name: string, role: PostgresInstance['role'], port: number, dataDir: string): PostgresInstance => ({
     name, role, port, dataDir,
@@ -226,19 +230,24 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
 
   startServer(supervisor, primary, socketDir);
   await waitAcceptingConnections(supervisor, primary, socketDir);
-  // This run's secrets: the template has the roles, but no password at all.
-  await adminQuery(socketDir, primaryPort, 'postgres', [
+  // This run's secrets: the template has the roles, but no password at all. Committed
+  // synchronously (the servers run synchronous_commit=off, which would leave the commit up to
+  // 3 x wal_writer_delay unsent), and the standbys count as ready only once they have replayed
+  // it: before that, they refuse this run's passwords.
+  const [passwordsSet] = await adminQuery(socketDir, primaryPort, 'postgres', [
+    'SET synchronous_commit = on',
     `ALTER ROLE ${POSTGRES_USER} PASSWORD ${literal(passwords.admin)}`,
     `ALTER ROLE ${APP_ROLE} PASSWORD ${literal(passwords.app)}`,
     `ALTER ROLE ${REPLICATION_ROLE} PASSWORD ${literal(passwords.replication)}`,
     `ALTER ROLE ${MONITOR_ROLE} PASSWORD ${literal(passwords.monitor)}`,
+    'SELECT pg_current_wal_flush_lsn()::text AS lsn',
   ]);
   log(`postgres: primary up on ${primaryPort} after ${Date.now() - startedAt} ms`);
 
   await standbysCopied;
   for (const replica of replicas) startServer(supervisor, replica, socketDir);
   await Promise.all(replicas.map((r) => waitAcceptingConnections(supervisor, r, socketDir)));
-  await waitForStreaming(supervisor, socketDir, primaryPort, replicaCount, replicas);
+  await waitForStreaming(supervisor, socketDir, primaryPort, replicaCount, replicas, passwordsSet!['lsn'] as string);
   log(`postgres: primary + ${replicaCount} streaming replicas ready in ${Date.now() - startedAt} ms`);
   await sweep;
 
@@ -622,12 +631,14 @@ async function waitAcceptingConnections(supervisor: Supervisor, instance: Postgr
   });
 }
 
+/** Until `count` standbys stream and have replayed the primary's WAL up to `replayedLsn`. */
 async function waitForStreaming(
-  supervisor: Supervisor, socketDir: string, primaryPort: number, count: number, replicas: PostgresInstance[],
+  supervisor: Supervisor, socketDir: string, primaryPort: number, count: number, replicas: PostgresInstance[], replayedLsn: string,
 ): Promise<void> {
+  if (!/^[0-9A-F]+\/[0-9A-F]+$/.test(replayedLsn)) throw new Error(`not a WAL location: ${replayedLsn}`);
   await pollUntil(`${count} replicas to stream`, supervisor, replicas.map((r) => r.name), 30_000, async () => {
     const rows = await adminQuery(socketDir, primaryPort, 'postgres', [
-      "SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'",
+      `SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn >= '${replayedLsn}'::pg_lsn`,
     ]);
     return (rows[0]?.['n'] as number) >= count;
   });
