@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,7 @@ test('a kept lab outlives its run and stopKeptLocalLabs stops exactly its proces
   const { stateDir, resultsDir } = runAndKeep(runId);
   const pids = JSON.parse(readFileSync(join(stateDir, PID_FILE), 'utf8')) as Array<{ name: string; pid: number }>;
   assert.ok(pids.length >= 11, `only ${pids.length} processes recorded`);
+  const postgresData = realpathSync(join(stateDir, 'postgres')); // in /dev/shm where it can be
   assert.deepEqual(pids.filter((p) => !isRunning(p.pid)).map((p) => p.name), [], 'kept processes died with their run');
 
   const lab = readLabJson(resultsDir);
@@ -59,6 +60,7 @@ test('a kept lab outlives its run and stopKeptLocalLabs stops exactly its proces
   assert.deepEqual(pids.filter((p) => isRunning(p.pid)).map((p) => p.name), [], 'processes left after stopKeptLocalLabs');
   assert.deepEqual(listKeptLocalLabs({ keptDir }), []);
   assert.equal(readLabJson(resultsDir).kept, false);
+  assert.ok(!existsSync(postgresData), `the kept lab's Postgres data ${postgresData} was left behind`);
 });
 
 test('a kept lab whose processes are already gone is forgotten, stopping nothing', async () => {

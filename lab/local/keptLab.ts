@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLabJson, writeLabJson } from './labJson.ts';
 import { stopRecordedProcesses } from './supervisor.ts';
+import { removeStateDirPostgresData } from './postgres.ts';
 
 /** The project's registry of kept labs (under the git-ignored `.lab/`). */
 export const KEPT_LABS_DIR = fileURLToPath(new URL('../../.lab/kept/', import.meta.url));
@@ -79,6 +80,8 @@ export async function stopKeptLocalLabs(
   const results: Array<{ runId: string; stopped: string[] }> = [];
   for (const lab of chosen) {
     const stopped = existsSync(lab.stateDir) ? await stopRecordedProcesses(lab.stateDir) : [];
+    // its Postgres data lives in memory (/dev/shm) until removed
+    if (existsSync(lab.stateDir)) removeStateDirPostgresData(lab.stateDir);
     if (lab.labJson && existsSync(lab.labJson)) {
       try {
         const json = readLabJson(lab.labJson);

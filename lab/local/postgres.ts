@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync,
-  renameSync, rmSync, statfsSync, statSync, symlinkSync, writeFileSync,
+  realpathSync, renameSync, rmSync, statfsSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -492,6 +492,17 @@ export function defaultDataPlacement(): 'memory' | 'disk' {
   } catch {
     return 'disk';
   }
+}
+
+/**
+ * Removes the Postgres data of a stopped lab found from its state folder alone (a kept lab being
+ * torn down): `<stateDir>/postgres`, the folder or the /dev/shm folder it links to.
+ */
+export function removeStateDirPostgresData(stateDir: string): void {
+  const link = join(resolve(stateDir), 'postgres');
+  if (!existsSync(link)) return;
+  removePostgresData(realpathSync(link));
+  rmSync(link, { recursive: true, force: true });
 }
 
 /** A folder under /dev/shm for this run, linked as <stateDir>/postgres so people find it. */

@@ -38,8 +38,9 @@ function runK6(script: string): Promise<K6Run> {
   return new Promise((resolve) =>
     child.on('exit', (code) => {
       const metrics = JSON.parse(readFileSync(summary, 'utf8')).metrics as Record<string, { passes?: number; fails?: number }>;
-      // k6 prints a failing check as "✗ name" and, when some passed, "↳ 97% — ✓ 39 / ✗ 1".
-      const failedChecks = [...output.matchAll(/✗ ([^\n]+)\n(?:\s*↳\s*(\d+)%)?/g)].map((m) => ({ name: m[1]!.trim(), passPercent: Number(m[2] ?? 0) }));
+      // k6 prints a failing check as "✗ name" on its own line and, when some passed, a line
+      // "↳ 97% — ✓ 39 / ✗ 1" under it (whose "✗ 1" is not a check: hence the line anchor).
+      const failedChecks = [...output.matchAll(/^\s*✗ ([^\n]+)\n(?:\s*↳\s*(\d+)%)?/gm)].map((m) => ({ name: m[1]!.trim(), passPercent: Number(m[2] ?? 0) }));
       resolve({ code, output, checks: { passes: metrics.checks?.passes ?? 0, fails: metrics.checks?.fails ?? 0 }, failedChecks });
     }),
   );
