@@ -5,6 +5,7 @@
 
 import { startDataTier, type DataTier } from '../../lab/local/dataTier.ts';
 import type { Supervisor } from '../../lab/local/supervisor.ts';
+import { targetServiceEnv } from '../../lab/local/localLab.ts';
 import { configFromEnv, type TargetConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { seed, type SeedOptions } from './db/seed.ts';
@@ -27,17 +28,9 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
+/** The service's environment on this data tier, on a free port (PORT 0). */
 export function targetEnv(tier: DataTier, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_PRIMARY_URL: tier.postgres.primaryUrl,
-    DATABASE_REPLICA_URLS: tier.postgres.replicaUrls.join(','),
-    REDIS_NODES: tier.redis.nodes.join(','),
-    REDIS_PASSWORD: tier.redis.password,
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
+  return targetServiceEnv(tier, 0, extra);
 }
 
 export async function startTargetOnDataTier(options: StartOptions): Promise<TargetOnDataTier> {
