@@ -10,7 +10,7 @@ import {
   sweepFinishedLabsData, type LocalPostgres,
 } from './postgres.ts';
 import { checkReplication } from './readiness.ts';
-import { Supervisor } from './supervisor.ts';
+import { isRunning, Supervisor } from './supervisor.ts';
 
 test('serverSettings: loopback only, sockets in the given folder, replication on', () => {
   const s = serverSettings({ port: 5999, socketDir: '/x/sock', name: 'postgres-replica-1' });
@@ -291,7 +291,7 @@ test('stopAll leaves no Postgres process of this lab behind', async () => {
   const pids = supervisor.processes.map((p) => p.pid);
   assert.ok(pids.length >= 2);
   await supervisor.stopAll();
-  for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still alive`);
+  for (const pid of pids) assert.equal(isRunning(pid), false, `pid ${pid} still alive`);
   assert.deepEqual(processesMentioning(db.rootDir), []);
   assert.deepEqual(JSON.parse(readFileSync(join(stateDir, 'processes.json'), 'utf8')), []);
 });
@@ -325,14 +325,6 @@ async function pollUntil<T>(get: () => Promise<T>, done: (v: T) => boolean, time
   return value;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * pids whose command line names the folder or that run inside it: the postmaster has -D <dir>,

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { Cluster } from 'ioredis';
 import { checkRedisCluster } from './readiness.ts';
 import { redisConf, slotRanges, startRedisCluster, type LocalRedisCluster } from './redisCluster.ts';
-import { Supervisor } from './supervisor.ts';
+import { isRunning, Supervisor } from './supervisor.ts';
 
 test('slotRanges covers 0..16383 without gaps or overlaps, split like redis-cli', () => {
   assert.deepEqual(slotRanges(3), [[0, 5460], [5461, 10922], [10923, 16383]]);
@@ -111,7 +111,7 @@ test('stopAll leaves no Redis process of this lab behind', async () => {
   const pids = supervisor.processes.map((p) => p.pid);
   assert.equal(pids.length, 5);
   await supervisor.stopAll();
-  for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still alive`);
+  for (const pid of pids) assert.equal(isRunning(pid), false, `pid ${pid} still alive`);
   const inStateDir = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(stateDir) || readlinkSync(`/proc/${pid}/cwd`).startsWith(stateDir);
@@ -122,11 +122,3 @@ test('stopAll leaves no Redis process of this lab behind', async () => {
   assert.deepEqual(inStateDir, []);
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
