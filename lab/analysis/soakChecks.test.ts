@@ -20,6 +20,14 @@ test('degradation: within the warn ratio passes, above it warns, at the fail rat
   assert.equal(at(1), 'fail');
 });
 
+test('degradation: a slowdown under the noise floor (a few ms) passes however large its ratio', () => {
+  const floor = SOAK_RULES.degradationMinSlowdownMs;
+  const tiny = degradationCheck(5.7, 7.4, 20); // +30%, 1.7 ms: loopback jitter
+  assert.equal(tiny.status, 'pass');
+  assert.match(tiny.detail, /within measurement noise/);
+  assert.equal(degradationCheck(5, 5 + floor, 20).status, 'fail', 'a slowdown of the floor itself counts');
+});
+
 test('degradation value is (last - first) / first and the detail names both windows', () => {
   const check = degradationCheck(80, 100, 30);
   assert.ok(Math.abs(check.value! - 0.25) < 1e-9);

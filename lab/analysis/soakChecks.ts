@@ -17,7 +17,7 @@ export interface SoakCheck {
   source: string;
 }
 
-export type SoakRules = Pick<typeof SOAK_RULES, 'degradationWarn' | 'degradationFail' | 'memoryLeakMbPerHour'>;
+export type SoakRules = Pick<typeof SOAK_RULES, 'degradationWarn' | 'degradationFail' | 'degradationMinSlowdownMs' | 'memoryLeakMbPerHour'>;
 
 /** The window compared at each end of the run: a fifth of it, at least 20 s, at most an hour. */
 export const WINDOW_SHARE = 0.2;
@@ -59,14 +59,18 @@ export function degradationCheck(
       detail: windowS === undefined ? 'run too short for two windows' : 'no requests in the first or the last window' };
   }
   const degradation = (lastP95Ms - firstP95Ms) / firstP95Ms;
-  const status: SoakStatus = degradation >= rules.degradationFail ? 'fail' : degradation > rules.degradationWarn ? 'warn' : 'pass';
+  const belowFloor = lastP95Ms - firstP95Ms < rules.degradationMinSlowdownMs;
+  const status: SoakStatus = belowFloor ? 'pass'
+    : degradation >= rules.degradationFail ? 'fail' : degradation > rules.degradationWarn ? 'warn' : 'pass';
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const floor = belowFloor && degradation > rules.degradationWarn
+    ? `; a slowdown under ${rules.degradationMinSlowdownMs} ms is within measurement noise` : '';
   return {
     ...base,
     status,
     value: degradation,
     detail: `p95 ${firstP95Ms.toFixed(1)} ms in the first ${windowS} s, ${lastP95Ms.toFixed(1)} ms in the last ${windowS} s ` +
-      `(${degradation >= 0 ? '+' : ''}${pct(degradation)}; warn above ${pct(rules.degradationWarn)}, fail at ${pct(rules.degradationFail)})`,
+      `(${degradation >= 0 ? '+' : ''}${pct(degradation)}; warn above ${pct(rules.degradationWarn)}, fail at ${pct(rules.degradationFail)}${floor})`,
   };
 }
 

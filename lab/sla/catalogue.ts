@@ -292,6 +292,12 @@ export const SOAK_RULES = {
   degradationWarn: 0.1,
   /** ... and above this one, fail (§2.4 "'no significant degradation': () => degradation < 0.2"). */
   degradationFail: 0.2,
+  /**
+   * Lab policy, not the guidelines': a slowdown smaller than this many ms is never a degradation.
+   * p95 from native histograms has ~9% bucket resolution, and loopback latencies of a few ms
+   * jitter by more than 20% between windows; a real slowdown of a service shows in tens of ms.
+   */
+  degradationMinSlowdownMs: 10,
   /** a linear memory trend over the run above this growth per hour (MB/h) is reported as a leak. */
   memoryLeakMbPerHour: 50,
   source: `${GUIDELINES} §1.1 "Degradation Threshold: 10% slowdown"; §2.4 soak "degradation < 0.2" and "> 0.1" logs`,
