@@ -116,19 +116,12 @@ export class Cache {
   ): Promise<{ value: T; hit: boolean }> {
     const cached = await this.get<T>(timing, name, key);
     if (cached !== undefined) return { value: cached, hit: true };
-    const shared = this.inFlight.get(key) as Promise<T> | undefined;
-    if (shared) return { value: await shared, hit: false };
-    const loading = (async () => {
-      const value = await load();
-      await this.set(timing, key, value, ttlSeconds);
-      return value;
-    })();
-    this.inFlight.set(key, loading);
-    try {
-      return { value: await loading, hit: false };
-    } finally {
-      this.inFlight.delete(key);
-    }
+    const value = await this.loadOnce(key, async () => {
+      const loaded = await load();
+      await this.set(timing, key, loaded, ttlSeconds);
+      return loaded;
+    });
+    return { value, hit: false };
   }
 
   /**
@@ -149,23 +142,25 @@ export class Cache {
     } catch {
       this.count(name, 'error');
     }
-    const shared = this.inFlight.get(key) as Promise<string> | undefined;
-    if (shared) return { json: await shared, hit: false };
-    const loading = (async () => {
-      const json = JSON.stringify(await load());
+    const json = await this.loadOnce(key, async () => {
+      const loaded = JSON.stringify(await load());
       try {
-        await timing.cache(() => this.timed(() => this.cluster.set(key, json, 'EX', ttlSeconds)));
+        await timing.cache(() => this.timed(() => this.cluster.set(key, loaded, 'EX', ttlSeconds)));
       } catch {
         // fail open: served uncached
       }
-      return json;
-    })();
+      return loaded;
+    });
+    return { json, hit: false };
+  }
+
+  /** One load per key at a time: concurrent misses of a key share it (no stampede on the database). */
+  private loadOnce<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const shared = this.inFlight.get(key) as Promise<T> | undefined;
+    if (shared) return shared;
+    const loading = load().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, loading);
-    try {
-      return { json: await loading, hit: false };
-    } finally {
-      this.inFlight.delete(key);
-    }
+    return loading;
   }
 
   /**
