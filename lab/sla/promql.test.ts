@@ -8,10 +8,10 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { Supervisor } from '../local/supervisor.ts';
 import { freePort, LOOPBACK } from '../local/ports.ts';
 import { ensureK6 } from '../k6/binary.ts';
+import { runK6Runners } from '../local/k6Runners.ts';
 import { startPrometheus } from '../local/prometheus.ts';
 import { slaById, type K6Measure } from './catalogue.ts';
 import { slaQuery, sampleCount, httpErrorRatio } from './promql.ts';
@@ -47,16 +47,6 @@ async function query(expr: string, time: number): Promise<number | undefined> {
   return value === undefined ? undefined : Number(value);
 }
 
-function runK6(k6: string, script: string, instance: number, env: NodeJS.ProcessEnv): Promise<number> {
-  const summary = join(stateDir, `summary-${instance}.json`);
-  const child = spawn(k6, ['run', '-q', '-o', 'experimental-prometheus-rw', '--tag', `testid=${TESTID}`,
-    '--tag', `instance_id=${instance}`, '--summary-export', summary, script], { env, stdio: 'ignore' });
-  return new Promise((resolve) => child.on('exit', (code) => {
-    summaries.push(JSON.parse(readFileSync(summary, 'utf8')));
-    resolve(code ?? -1);
-  }));
-}
-
 before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'perflab-promql-'));
   supervisor = new Supervisor(stateDir);
@@ -71,17 +61,18 @@ before(async () => {
     import { check } from 'k6';
     import { Trend } from 'k6/metrics';
     const selection = new Trend('career_selection_duration', true);
-    export const options = { vus: 2, iterations: 200 };
+    export const options = { vus: 2, iterations: 400 }; // 200 per runner (segments)
     export default function () {
       const res = http.get('http://${LOOPBACK}:${appPort}/', { tags: { endpoint: 'api' } });
       if (__ITER % 10 === 0) http.get('http://${LOOPBACK}:${appPort}/stream', { tags: { endpoint: 'realtime_connect' } });
       selection.add(res.timings.duration);
       check(res, { 'status is 200': (r) => r.status === 200 });
     }`);
-  const env = { ...process.env, K6_PROMETHEUS_RW_SERVER_URL: prometheus.remoteWriteUrl,
-    K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true', K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s', K6_NO_USAGE_REPORT: 'true' };
-  const k6 = ensureK6();
-  await Promise.all([runK6(k6, script, 0, env), runK6(k6, script, 1, env)]);
+  const runners = await runK6Runners({
+    k6Binary: ensureK6(), bundlePath: script, parallelism: 2, testid: TESTID,
+    prometheusRwUrl: prometheus.remoteWriteUrl, resultsDir: stateDir, supervisor,
+  });
+  for (const runner of runners) summaries.push(JSON.parse(readFileSync(runner.summaryPath!, 'utf8')));
   runEnd = Date.now() + 1000;
   await new Promise((r) => setTimeout(r, 1500)); // the last remote-write push
 });
