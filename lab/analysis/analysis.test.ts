@@ -9,11 +9,10 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { Supervisor } from '../local/supervisor.ts';
 import { freePort, LOOPBACK } from '../local/ports.ts';
 import { ensureK6 } from '../k6/binary.ts';
-import { runnerSegment } from '../k6/segments.ts';
+import { runK6Runners } from '../local/k6Runners.ts';
 import { LAB_JOBS, startPrometheus } from '../local/prometheus.ts';
 import { SOAK_RULES } from '../sla/catalogue.ts';
 import { PrometheusClient, PrometheusError } from './prometheusClient.ts';
@@ -47,19 +46,6 @@ function startServer(port: number): Promise<Server> {
   return new Promise((resolve) => srv.listen(port, LOOPBACK, () => resolve(srv)));
 }
 
-function runK6(k6: string, script: string, instance: number, env: NodeJS.ProcessEnv): Promise<number> {
-  const summary = join(stateDir, `k6-summary-${instance}.json`);
-  const seg = runnerSegment(instance, 2);
-  const child = spawn(k6, ['run', '-q', '-o', 'experimental-prometheus-rw', '--tag', `testid=${TESTID}`,
-    '--tag', `instance_id=${instance}`, `--execution-segment=${seg.segment}`, `--execution-segment-sequence=${seg.sequence}`,
-    '--summary-export', summary, script], { env, stdio: 'ignore' });
-  return new Promise((resolve) => child.on('exit', (code) => {
-    const parsed = readRunnerSummary(summary);
-    if (parsed) summaries.push(parsed);
-    resolve(code ?? -1);
-  }));
-}
-
 before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'perflab-analysis-'));
   supervisor = new Supervisor(stateDir);
@@ -87,13 +73,18 @@ before(async () => {
       errors.add(dash.status !== 200);
       sleep(0.05);
     }`);
-  const env = { ...process.env, K6_PROMETHEUS_RW_SERVER_URL: `${promUrl}/api/v1/write`,
-    K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true', K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s', K6_NO_USAGE_REPORT: 'true' };
   const k6 = ensureK6();
   runStart = Date.now();
   slowFrom = runStart + (RUN_S / 2) * 1000;
-  const codes = await Promise.all([runK6(k6, script, 1, env), runK6(k6, script, 2, env)]);
-  assert.deepEqual(codes, [0, 0]);
+  const runners = await runK6Runners({
+    k6Binary: k6, bundlePath: script, parallelism: 2, testid: TESTID,
+    prometheusRwUrl: prometheus.remoteWriteUrl, resultsDir: stateDir, supervisor,
+  });
+  assert.deepEqual(runners.map((r) => r.exitCode), [0, 0]);
+  for (const runner of runners) {
+    const parsed = readRunnerSummary(runner.summaryPath!);
+    if (parsed) summaries.push(parsed);
+  }
   await new Promise((r) => setTimeout(r, 1200)); // the last remote-write push and scrape
   runEnd = Date.now();
 });
