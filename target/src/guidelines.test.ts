@@ -75,7 +75,9 @@ async function assertPasses(script: string, minimumChecks: number, tolerate: Rec
   const failed = run.failedChecks.filter((c) => !(c.name in tolerate && c.passPercent >= tolerate[c.name]!));
   assert.deepEqual(failed, [], run.output.slice(-3000));
   if (Object.keys(tolerate).length === 0) assert.equal(run.checks.fails, 0, run.output.slice(-3000));
-  assert.ok(run.checks.passes >= minimumChecks, `${run.checks.passes} checks passed, expected >= ${minimumChecks}`);
+  // every check must have been made; a tolerated check's failures were bounded above
+  const made = run.checks.passes + run.checks.fails;
+  assert.ok(made >= minimumChecks, `${made} checks made, expected >= ${minimumChecks}`);
   return run;
 }
 
