@@ -84,14 +84,16 @@ test('2 runners split the iterations, start together and aggregate in Prometheus
     env: { APP_URL: appUrl }, resultsDir, onStatus: (s) => statuses.push(s), statusIntervalMs: 200,
   });
   assert.deepEqual(results.map((r) => [r.instance, r.exitCode, r.segment]), [[1, 0, '0:1/2'], [2, 0, '1/2:1']]);
-  // each runner did its half of the iterations with its half of the VUs
+  // each runner did its half of the iterations (from its summary) with its half of the VUs (seen by
+  // the app: a sub-second run's summary may lack vus_max, which k6 emits on a timer)
   for (const r of results) {
     assert.ok(r.summaryPath && existsSync(r.summaryPath), `runner ${r.instance} wrote no summary`);
     const summary = JSON.parse(readFileSync(r.summaryPath, 'utf8')) as { metrics: Record<string, Record<string, number>> };
     assert.equal(summary.metrics.iterations!.count, 200);
-    assert.equal(summary.metrics.vus_max!.value ?? summary.metrics.vus_max!.max, 2);
+    const vusSeen = [...firstRequestAt.keys()].filter((key) => key.startsWith(`${r.instance}-`));
+    assert.equal(vusSeen.length, 2, `runner ${r.instance} ran VUs ${vusSeen.join(', ')}`);
   }
-  // resumed together: the first requests of all 4 VUs (2 per runner) came within a short window
+  // resumed together: the first requests of all 4 VUs came within a short window
   const starts = [...firstRequestAt.values()];
   assert.equal(starts.length, 4);
   assert.ok(Math.max(...starts) - Math.min(...starts) < 1000, `runners started ${Math.max(...starts) - Math.min(...starts)} ms apart`);
