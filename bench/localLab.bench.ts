@@ -5,7 +5,11 @@
 //     start is reported apart (firstStartOnMachine) and one more start is measured.
 //  2. k6 throughput through the lab's runners (N=2: segments, paused + resumed together,
 //     remote-write to Prometheus) vs one plain `k6 run` of the same script against the same
-//     target in the same lab, alternating so both see the same machine; goal: >= 95 %.
+//     target in the same lab; goal: >= 95 %. The 2 cores are saturated by the target and k6, and
+//     back-to-back runs of the same thing differ by up to 30 %, so the modes alternate over
+//     several rounds and the figure is the median of the per-round ratios. A third mode, the lab
+//     with N=1, separates the cost of the lab's wiring (paused start, tags, remote-write) from
+//     the cost of a second k6 process on the same cores.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,9 +20,9 @@ import { startLocalLab } from '../lab/local/localLab.ts';
 import { runK6Runners } from '../lab/local/k6Runners.ts';
 
 const COLD_STARTS = 3;
-const ROUNDS = 2;
+const ROUNDS = 6;
 const VUS = 8;
-const DURATION = '15s';
+const DURATION = '10s';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -62,7 +66,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, u
     const lab = await startLocalLab({ runId: 'bench-throughput', stateDir: join(root, 'throughput') });
     try {
       const script = join(root, 'throughput.js');
-      // the same requests a journey makes most: a cached JSON read and the health check
+      // the request the journeys make most: a cached JSON read
       writeFileSync(script, `
         import http from 'k6/http';
         import { check } from 'k6';
@@ -72,26 +76,29 @@ export async function run(log: (line: string) => void): Promise<Record<string, u
           check(r, { 'status 200': (res) => res.status === 200 });
         }`);
       const env = { BASE_URL: lab.endpoints.targetBaseUrl! };
-      const plain: number[] = [];
-      const runners: number[] = [];
+      const throughLab = async (parallelism: number, id: string) => {
+        const results = await runK6Runners({
+          k6Binary: k6, bundlePath: script, parallelism, testid: `bench-${id}`,
+          prometheusRwUrl: lab.prometheus.remoteWriteUrl, env, resultsDir: join(root, `runners-${id}`),
+        });
+        const failed = results.filter((r) => r.exitCode !== 0 || !r.summaryPath);
+        if (failed.length) throw new Error(`runner(s) ${failed.map((r) => r.instance).join(', ')} failed; see ${failed[0]!.logFile}`);
+        return requestsPerSecond(results.map((r) => r.summaryPath!));
+      };
+      const rounds: Array<{ plain: number; runners2: number; runners1: number }> = [];
       for (let round = 1; round <= ROUNDS; round++) {
         const summary = join(root, `plain-${round}.json`);
         const code = await plainK6Run(k6, script, summary, env);
         if (code !== 0) throw new Error(`plain k6 run exited ${code}`);
-        plain.push(requestsPerSecond([summary]));
-        const results = await runK6Runners({
-          k6Binary: k6, bundlePath: script, parallelism: 2, testid: `bench-${round}`,
-          prometheusRwUrl: lab.prometheus.remoteWriteUrl, env, resultsDir: join(root, `runners-${round}`),
-        });
-        const failed = results.filter((r) => r.exitCode !== 0 || !r.summaryPath);
-        if (failed.length) throw new Error(`runner(s) ${failed.map((r) => r.instance).join(', ')} failed; see ${failed[0]!.logFile}`);
-        runners.push(requestsPerSecond(results.map((r) => r.summaryPath!)));
-        log(`round ${round}: plain ${plain.at(-1)!.toFixed(0)} req/s, 2 runners ${runners.at(-1)!.toFixed(0)} req/s`);
+        const plain = requestsPerSecond([summary]);
+        const runners2 = await throughLab(2, `${round}-n2`);
+        const runners1 = await throughLab(1, `${round}-n1`);
+        rounds.push({ plain, runners2, runners1 });
+        log(`round ${round}/${ROUNDS}: plain ${plain.toFixed(0)} req/s, lab N=2 ${runners2.toFixed(0)} req/s, lab N=1 ${runners1.toFixed(0)} req/s`);
       }
-      const plainRps = median(plain);
-      const runnersRps = median(runners);
-      const ratio = runnersRps / plainRps;
-      log(`throughput: 2 runners ${runnersRps.toFixed(0)} req/s vs plain ${plainRps.toFixed(0)} req/s = ${(ratio * 100).toFixed(1)} % (goal >= 95 %)`);
+      const ratio2 = median(rounds.map((r) => r.runners2 / r.plain));
+      const ratio1 = median(rounds.map((r) => r.runners1 / r.plain));
+      log(`throughput: lab N=2 / plain, median of ${ROUNDS} rounds = ${(ratio2 * 100).toFixed(1)} % (goal >= 95 %); lab N=1 / plain = ${(ratio1 * 100).toFixed(1)} %`);
       return {
         coldStartMedianMs,
         coldStartsMs: coldStarts.map((c) => c.ms),
@@ -100,9 +107,14 @@ export async function run(log: (line: string) => void): Promise<Record<string, u
         ...(firstStartOnMachine ? { firstStartOnMachine } : {}),
         throughput: {
           vus: VUS, duration: DURATION, rounds: ROUNDS,
-          plainRps: Math.round(plainRps), runnersRps: Math.round(runnersRps),
-          plainRpsEach: plain.map(Math.round), runnersRpsEach: runners.map(Math.round),
-          ratio: Number(ratio.toFixed(3)), goal: 0.95,
+          plainRpsMedian: Math.round(median(rounds.map((r) => r.plain))),
+          runners2RpsMedian: Math.round(median(rounds.map((r) => r.runners2))),
+          runners1RpsMedian: Math.round(median(rounds.map((r) => r.runners1))),
+          ratio: Number(ratio2.toFixed(3)),
+          ratioOneRunner: Number(ratio1.toFixed(3)),
+          goal: 0.95,
+          goalMet: ratio2 >= 0.95,
+          roundsRps: rounds.map((r) => ({ plain: Math.round(r.plain), runners2: Math.round(r.runners2), runners1: Math.round(r.runners1) })),
         },
       };
     } finally {

@@ -2,13 +2,14 @@
 // Runs the benchmarks (bench/*.bench.ts), one after another so they do not share the 2 cores,
 // and writes their figures to bench/results.json. Benchmarks measure; tests judge behaviour.
 import { tsImport } from 'tsx/esm/api';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 if (argv.help || argv.h) {
   echo(`usage: npm run bench [-- --only <name>[,<name>]] [--out bench/results.json]
 
-Runs every bench/<name>.bench.ts and writes the figures (with the machine they ran on) to --out.`);
+Runs every bench/<name>.bench.ts and writes the figures (with the machine they ran on) to --out.
+With --only, the other benchmarks' figures already in --out are kept; each says when it ran.`);
   process.exit(0);
 }
 
@@ -21,10 +22,15 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+const out = argv.out ?? new URL('../bench/results.json', import.meta.url).pathname;
+// --only refreshes some figures: keep the others (each benchmark records when it ran)
+const previousFile = argv.only && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { benchmarks: {} };
+const previous = Object.fromEntries(Object.entries(previousFile.benchmarks ?? {})
+  .map(([name, figures]) => [name, { ranAt: previousFile.date, ...figures }]));
 const results = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-  benchmarks: {},
+  benchmarks: previous,
 };
 let failed = false;
 for (const name of only) {
@@ -32,15 +38,15 @@ for (const name of only) {
   const started = Date.now();
   try {
     const bench = await tsImport(`../bench/${name}.bench.ts`, import.meta.url);
-    results.benchmarks[name] = await bench.run((line) => echo(`  ${name}: ${line}`));
+    const figures = await bench.run((line) => echo(`  ${name}: ${line}`));
+    results.benchmarks[name] = { ranAt: new Date(started).toISOString(), ...figures };
   } catch (error) {
     failed = true;
-    results.benchmarks[name] = { error: String(error?.message ?? error) };
+    results.benchmarks[name] = { ranAt: new Date(started).toISOString(), error: String(error?.message ?? error) };
     console.error(`  ${name} failed: ${error?.message ?? error}`);
   }
   echo(`  ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
-const out = argv.out ?? new URL('../bench/results.json', import.meta.url).pathname;
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 echo(`wrote ${out}`);
 process.exit(failed ? 1 : 0);
