@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import pg from 'pg';
@@ -43,14 +43,22 @@ test('postgresUrl escapes the password', () => {
   );
 });
 
-test('sweepFinishedLabsData removes old lab folders nobody runs in, and only those', async () => {
+test('sweepFinishedLabsData removes old lab folders nobody runs in and templates unused for a week, and only those', async () => {
   const old = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
   const oldOnDisk = mkdtempSync(join(tmpdir(), 'perflab-pg-sweeptest-'));
   const busy = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
   const young = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
   const template = mkdtempSync(join(tmpdir(), 'perflab-pg-template-sweeptest-'));
+  const idleTemplate = mkdtempSync(join(tmpdir(), 'perflab-pg-template-sweeptest-'));
   const longAgo = new Date(Date.now() - 3600_000);
+  const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600_000);
   for (const d of [old, oldOnDisk, busy, template]) utimesSync(d, longAgo, longAgo);
+  // a template is judged by its marker, which every start from it touches
+  writeFileSync(join(template, 'complete'), '{}');
+  utimesSync(join(template, 'complete'), longAgo, longAgo);
+  utimesSync(template, eightDaysAgo, eightDaysAgo);
+  writeFileSync(join(idleTemplate, 'complete'), '{}');
+  utimesSync(join(idleTemplate, 'complete'), eightDaysAgo, eightDaysAgo);
   const sleeper = spawn('sleep', ['30'], { cwd: busy, stdio: 'ignore' });
   try {
     await new Promise((r) => sleeper.once('spawn', r));
@@ -60,10 +68,11 @@ test('sweepFinishedLabsData removes old lab folders nobody runs in, and only tho
     assert.equal(existsSync(oldOnDisk), false);
     assert.equal(existsSync(busy), true, 'a folder with a process inside is a running lab');
     assert.equal(existsSync(young), true, 'a young folder may be a lab still copying');
-    assert.equal(existsSync(template), true, 'templates are never swept');
+    assert.equal(existsSync(template), true, 'a template used an hour ago was swept');
+    assert.equal(existsSync(idleTemplate), false, 'a template unused for 8 days was kept');
   } finally {
     sleeper.kill();
-    for (const d of [old, oldOnDisk, busy, young, template]) rmSync(d, { recursive: true, force: true });
+    for (const d of [old, oldOnDisk, busy, young, template, idleTemplate]) rmSync(d, { recursive: true, force: true });
   }
 });
 
@@ -151,10 +160,15 @@ test('a second lab from the same template has its own passwords and none of the 
   const other = new Supervisor(otherState);
   const log: string[] = [];
   try {
+    // the sweep keeps a template by its marker's time: a reuse must touch it
+    const marker = join(db.template.dir, 'complete');
+    const aDayAgo = new Date(Date.now() - 24 * 3600_000);
+    utimesSync(marker, aDayAgo, aDayAgo);
     // on disk this time, so both placements are proven
     const second = await startPostgres({ stateDir: otherState, supervisor: other, templateCache, dataOn: 'disk', log: (l) => log.push(l) });
     assert.ok(second.rootDir.startsWith(otherState), second.rootDir);
     assert.ok(log.some((l) => l.includes('reusing the data directory template')), log.join('\n'));
+    assert.ok(Date.now() - statSync(marker).mtimeMs < 60_000, 'reusing the template did not mark it used');
     assert.notEqual(second.app.password, db.app.password);
     assert.notEqual(second.admin.password, db.admin.password);
     assert.notEqual(second.primary.port, db.primary.port);

@@ -13,11 +13,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync,
-  realpathSync, renameSync, rmSync, statfsSync, statSync, symlinkSync, writeFileSync,
+  realpathSync, renameSync, rmSync, statfsSync, statSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
@@ -298,8 +298,9 @@ async function ensureTemplate(input: {
       ...(input.setup ? { setup: input.setup.id } : {}),
     }))
     .digest('hex').slice(0, 16);
-  const final = join(cacheDir, `perflab-pg-template-${key}`);
+  const final = join(cacheDir, `${TEMPLATE_PREFIX}${key}`);
   if (templateIntact(final)) {
+    markUsed(final);
     input.log(`postgres: reusing the data directory template ${final}${input.setup ? ` (set up: ${input.setup.id})` : ''}`);
     return { dataDir: join(final, 'data'), info: { ...readTemplateInfo(final), dir: final, built: false } };
   }
@@ -394,7 +395,8 @@ async function ensureTemplate(input: {
   }
 }
 
-const TEMPLATE_BUILD_PREFIX = 'perflab-pg-template-build-';
+const TEMPLATE_PREFIX = 'perflab-pg-template-';
+const TEMPLATE_BUILD_PREFIX = `${TEMPLATE_PREFIX}build-`;
 
 /**
  * A cleanly stopped server keeps WAL segments it no longer needs (a setup's tens of MB, kept or
@@ -414,6 +416,16 @@ function trimWal(dataDir: string, firstNeeded: string | undefined): void {
   for (const file of readdirSync(wal)) {
     // same timeline: the names order as the WAL does
     if (/^[0-9A-F]{24}$/.test(file) && (file < first || file > redo)) rmSync(join(wal, file));
+  }
+}
+
+/** Touches the template's marker: the sweep keeps a template some lab started from lately. */
+function markUsed(templateDir: string): void {
+  const now = new Date();
+  try {
+    utimesSync(join(templateDir, 'complete'), now, now);
+  } catch {
+    // another user's template (readable, not ours to touch): the sweep judges it by its build time
   }
 }
 
@@ -483,6 +495,8 @@ export const MEMORY_DATA_PARENT = '/dev/shm';
 const MEMORY_DATA_PREFIX = 'perflab-pg-';
 /** A memory folder this young may belong to a lab that is still copying: never swept. */
 const SWEEP_MIN_AGE_MS = 10 * 60_000;
+/** A template no lab has started from for this long is swept (each start from it touches its marker). */
+const TEMPLATE_MAX_IDLE_MS = 7 * 24 * 3600_000;
 
 export function defaultDataPlacement(): 'memory' | 'disk' {
   try {
@@ -525,15 +539,16 @@ function memoryRoot(stateDir: string): string {
  * for a state folder the postgres user cannot traverse, in os.tmpdir() (disk) stays until
  * removed. Every start therefore removes the folders of labs that are gone — older than
  * SWEEP_MIN_AGE_MS and with no process running inside (Postgres servers keep their data
- * directory as working directory, so a running or kept lab always has some). Templates are
- * never touched; a template build only when abandoned (a killed lab's). Returns the folders removed.
+ * directory as working directory, so a running or kept lab always has some). A template build
+ * goes only when abandoned (a killed lab's); a template when no lab started from it for
+ * TEMPLATE_MAX_IDLE_MS (one left behind when the recipe, Postgres or the seed changed).
+ * Returns the folders removed.
  */
 export async function sweepFinishedLabsData(log: (line: string) => void = () => {}): Promise<string[]> {
   const folders = [...new Set([MEMORY_DATA_PARENT, tmpdir()])].flatMap((parent) => {
     try {
       return readdirSync(parent)
-        // templates never; a template build only when abandoned (old, no server running in it)
-        .filter((d) => d.startsWith(MEMORY_DATA_PREFIX) && (!d.startsWith('perflab-pg-template-') || d.startsWith(TEMPLATE_BUILD_PREFIX)))
+        .filter((d) => d.startsWith(MEMORY_DATA_PREFIX))
         .map((d) => join(parent, d));
     } catch {
       return [];
@@ -544,7 +559,7 @@ export async function sweepFinishedLabsData(log: (line: string) => void = () => 
   const removed: string[] = [];
   for (const folder of folders) {
     try {
-      if (Date.now() - statSync(folder).mtimeMs < SWEEP_MIN_AGE_MS) continue;
+      if (Date.now() - lastUsedMs(folder) < maxIdleMs(folder)) continue;
       if (inUse.some((cwd) => cwd === folder || cwd.startsWith(`${folder}/`))) continue;
       await rm(folder, { recursive: true, force: true });
       removed.push(folder);
@@ -554,6 +569,21 @@ export async function sweepFinishedLabsData(log: (line: string) => void = () => 
   }
   if (removed.length) log(`postgres: removed ${removed.length} data folder(s) of finished labs`);
   return removed;
+}
+
+function isTemplate(folder: string): boolean {
+  const name = basename(folder);
+  return name.startsWith(TEMPLATE_PREFIX) && !name.startsWith(TEMPLATE_BUILD_PREFIX);
+}
+
+function maxIdleMs(folder: string): number {
+  return isTemplate(folder) ? TEMPLATE_MAX_IDLE_MS : SWEEP_MIN_AGE_MS;
+}
+
+/** A template's last use is its marker's mtime (touched by every start from it); else the folder's. */
+function lastUsedMs(folder: string): number {
+  const marker = join(folder, 'complete');
+  return isTemplate(folder) && existsSync(marker) ? statSync(marker).mtimeMs : statSync(folder).mtimeMs;
 }
 
 /** Removes a stopped lab's Postgres data (what `rootDir` names): frees its memory at once. */
