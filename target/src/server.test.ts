@@ -16,7 +16,7 @@ import { TARGET_NODE_ARGS } from './nodeFlags.ts';
 import { migrate } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
 import { startTarget, type RunningTarget } from './server.ts';
-import { parseServerTiming } from './timing.ts';
+import { parseServerTiming, RequestTiming } from './timing.ts';
 import { startTargetOnDataTier, targetEnv, type TargetOnDataTier } from './withDataTier.ts';
 
 let stateDir: string;
@@ -164,6 +164,31 @@ test('trending careers: a miss loads from the database, then hits come from Redi
   assert.deepEqual(second.body, first.body);
   assert.equal(await metricValue('target_cache_requests_total', { cache: 'careerPools', result: 'miss' }), misses + 1);
   assert.equal(Number(await lab.target.deps.cache.cluster.ttl('careers:trending:7')) > 3500, true, 'careerPools TTL 3600 s');
+});
+
+test('concurrent misses of one key share a single load (no stampede), in both cache-aside paths', async () => {
+  const { cache } = lab.target.deps;
+  for (const path of ['getOrLoad', 'getOrLoadJson'] as const) {
+    const key = `stampede:${path}:${randomUUID()}`;
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      await new Promise((r) => setTimeout(r, 100)); // long enough for every caller to miss first
+      return { loadedBy: loads };
+    };
+    const results = await Promise.all(Array.from({ length: 10 }, () => cache[path](new RequestTiming(), 'test', key, 60, load)));
+    assert.equal(loads, 1, `${path}: ${loads} loads for 10 concurrent misses`);
+    assert.ok(results.every((r) => !r.hit), `${path}: a caller hit a key nobody had stored yet`);
+    const values = results.map((r) => ('json' in r ? JSON.parse(r.json) : r.value));
+    assert.deepEqual(values, Array(10).fill({ loadedBy: 1 }));
+    // the shared load stored it once; the next caller hits, and a later miss loads again
+    const after = await cache[path](new RequestTiming(), 'test', key, 60, load);
+    assert.equal(after.hit, true, `${path}: the shared load did not store the value`);
+    await cache.cluster.del(key);
+    await cache[path](new RequestTiming(), 'test', key, 60, load);
+    assert.equal(loads, 2, `${path}: a miss after the shared load finished did not load again`);
+    await cache.cluster.del(key);
+  }
 });
 
 test('generated content: a miss burns CPU and is cached for a day; the next session of that career hits', async () => {
