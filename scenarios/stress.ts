@@ -1,11 +1,13 @@
 // Stress test (guidelines §2.2): ramp well past normal load to find the breaking point and how
 // the service degrades (429 rate limiting, 503 circuit breaker), then a long recovery stage to
-// see it come back. At full scale the SLAs are expected to break; where they break is the finding.
+// see it come back. At full scale the everyday SLAs are expected to break; where they break is
+// the finding. So the run is judged on the guidelines' relaxed stress criteria alone (p95 < 5 s,
+// errors < 10 %), and the report still shows the endpoint groups' p95/p99.
 
 import { health, labOptions } from 'perflab';
 
 export const options = labOptions({
-  slas: ['page_load_p95', 'http_error_rate'],
+  slas: ['stress_p95', 'stress_error_rate'],
   scenarios: {
     stress_test: {
       executor: 'ramping-vus',

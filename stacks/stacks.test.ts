@@ -14,7 +14,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { resolveLabConfig } from '../lab/config/index.ts';
-import { SLA_CATALOGUE } from '../lab/sla/catalogue.ts';
+import { SERVICE_SLAS } from '../lab/sla/catalogue.ts';
 import { checkChartValues } from '../lab/cluster/values/chartKeys.ts';
 import { POOL_LABEL } from '../lab/cluster/pools.ts';
 import { kindConfig, poolsIn } from '../lab/cluster/kindConfig.ts';
@@ -120,13 +120,13 @@ test('data: credentials come from sensitive variables; NetworkPolicy admits only
   assert.deepEqual(policy!.spec.pod_selector, {});
 });
 
-test('observability: dashboards as labelled ConfigMaps, one SLA alert per catalogue entry in a PrometheusRule', () => {
+test('observability: dashboards as labelled ConfigMaps, one SLA alert per service SLA in a PrometheusRule', () => {
   const cms = resources('observability', 'kubernetes_config_map_v1');
   assert.equal(cms.length, readDashboards().length);
   for (const cm of cms) assert.equal(cm.metadata.labels.grafana_dashboard, '1');
   const [rule] = resources('observability', 'kubernetes_manifest');
   assert.equal(rule!.manifest.kind, 'PrometheusRule');
-  assert.equal(rule!.manifest.spec.groups[0].rules.length, SLA_CATALOGUE.length);
+  assert.equal(rule!.manifest.spec.groups[0].rules.length, SERVICE_SLAS.length);
 });
 
 test('target: the chart and image the config names, its secrets by name, on the app pool', () => {

@@ -3,7 +3,7 @@
 // Plain data: the observability stack wraps it in a PrometheusRule, the local lab writes it to a
 // Prometheus rules file. No SLA number is written here.
 
-import { SLA_CATALOGUE, type Sla } from '../sla/catalogue.ts';
+import { SERVICE_SLAS, type Sla } from '../sla/catalogue.ts';
 import { violationExpr } from '../sla/promql.ts';
 
 export interface AlertRule {
@@ -28,7 +28,7 @@ export interface SlaAlertOptions {
   selector?: string;
   /** matchers of the target service's own metrics (memory SLA). */
   targetSelector?: string;
-  /** SLAs to alert on (default: the whole catalogue). */
+  /** SLAs to alert on (default: the service SLAs; a test type's criteria are always left out). */
   slas?: readonly Sla[];
 }
 
@@ -50,7 +50,8 @@ function describe(sla: Sla): string {
 export function slaAlertRuleGroups(opts: SlaAlertOptions = {}): AlertRuleGroup[] {
   const window = opts.window ?? '5m';
   const selector = opts.selector ?? 'testid!=""';
-  const rules = (opts.slas ?? SLA_CATALOGUE).map((sla): AlertRule => ({
+  // a test type's own criteria hold for its runs only: never a standing alert
+  const rules = (opts.slas ?? SERVICE_SLAS).filter((sla) => sla.testType === undefined).map((sla): AlertRule => ({
     alert: slaAlertName(sla),
     expr: violationExpr(sla, { selector, mode: 'window', window, targetSelector: opts.targetSelector }),
     for: opts.for ?? '2m',

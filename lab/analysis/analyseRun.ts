@@ -8,7 +8,7 @@ import { measureSoakChecks } from './soakMeasurements.ts';
 import { measureBreakdown, type RunBreakdown } from './breakdown.ts';
 import { judgeSla, type SlaResult } from './slaJudgement.ts';
 import type { SoakCheck } from './soakChecks.ts';
-import { SLA_CATALOGUE } from '../sla/catalogue.ts';
+import type { Sla } from '../sla/catalogue.ts';
 
 export interface RunAnalysis extends RunBreakdown {
   slas: SlaResult[];
@@ -18,6 +18,8 @@ export interface RunAnalysis extends RunBreakdown {
 
 export interface AnalyseOptions {
   testid: string;
+  /** the SLAs this run is judged on (judgedSlas of its scenario's declared ids). */
+  slas: readonly Sla[];
   runStartMs: number;
   runEndMs: number;
   runnerSummaries?: readonly K6SummaryExport[];
@@ -31,7 +33,7 @@ export async function analyseRun(client: PrometheusClient, opts: AnalyseOptions)
   const selector = selectorOf(opts.testid);
   try {
     const slas = await measureSlas(client, {
-      selector, runStartMs: opts.runStartMs, runEndMs: opts.runEndMs,
+      slas: opts.slas, selector, runStartMs: opts.runStartMs, runEndMs: opts.runEndMs,
       ...(opts.runnerSummaries ? { runnerSummaries: opts.runnerSummaries } : {}),
       ...(opts.targetSelector ? { targetSelector: opts.targetSelector } : {}),
     });
@@ -45,12 +47,17 @@ export async function analyseRun(client: PrometheusClient, opts: AnalyseOptions)
     return { slas, soakChecks, ...breakdown, labErrors: [] };
   } catch (error) {
     if (!(error instanceof PrometheusError)) throw error;
-    return {
-      slas: SLA_CATALOGUE.map((sla) => judgeSla(sla, {})),
-      soakChecks: [],
-      totals: { requests: null, p95Ms: null, p99Ms: null, errorRate: null },
-      endpointGroups: [],
-      labErrors: [error.message],
-    };
+    return unmeasuredAnalysis(opts.slas, [error.message]);
   }
+}
+
+/** The analysis of a run nothing could be measured for: every SLA judged not-measured. */
+export function unmeasuredAnalysis(slas: readonly Sla[], labErrors: string[] = []): RunAnalysis {
+  return {
+    slas: slas.map((sla) => judgeSla(sla, {})),
+    soakChecks: [],
+    totals: { requests: null, p95Ms: null, p99Ms: null, errorRate: null },
+    endpointGroups: [],
+    labErrors,
+  };
 }

@@ -1,4 +1,4 @@
-// Reads every SLA of the catalogue for one run from Prometheus (all runners together, selected by
+// Reads the SLAs a run is judged on from Prometheus (all runners together, selected by
 // the run's testid), and the exact ratios of k6 Rate metrics from the runners' summaries when the
 // runners ran here (Prometheus only holds each runner's ratio, not its counts).
 
@@ -83,7 +83,7 @@ async function measureOne(client: PrometheusClient, sla: Sla, opts: MeasureOptio
   return { value, samples: samples ?? 0 };
 }
 
-/** Every SLA of the catalogue (or `opts.slas`), measured and judged. */
+/** `opts.slas` (default: the whole catalogue), measured and judged. */
 export async function measureSlas(client: PrometheusClient, opts: MeasureOptions): Promise<SlaResult[]> {
   const slas = opts.slas ?? SLA_CATALOGUE;
   const results: SlaResult[] = [];

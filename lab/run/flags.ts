@@ -49,7 +49,7 @@ const OPTIONS = {
 export function usage(command: RunCommand): string {
   const what = command === 'run-soak'
     ? 'usage: zx scripts/run-soak.mjs [flags]\n\nRuns the soak (scenario "soak" unless --scenario) and judges it against the SLA catalogue.'
-    : 'usage: zx scripts/run.mjs <scenario name or path.ts> [flags]\n\nRuns any scenario and judges it against the SLA catalogue.';
+    : 'usage: zx scripts/run.mjs <scenario name or path.ts> [flags]\n\nRuns any scenario and judges it against the SLA catalogue (a stress scenario: against its relaxed criteria).';
   return `${what}
 
   --target local|cluster   where to run (default local: the lab as processes on this machine)

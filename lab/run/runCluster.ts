@@ -11,10 +11,9 @@ import type { LabConfig } from '../config/types.ts';
 import { monitoringEndpoints } from '../cluster/names.ts';
 import { nodeSelectorFor } from '../cluster/pools.ts';
 import { PrometheusClient } from '../analysis/prometheusClient.ts';
-import { analyseRun, selectorOf } from '../analysis/analyseRun.ts';
+import { analyseRun, selectorOf, unmeasuredAnalysis } from '../analysis/analyseRun.ts';
 import type { RunnerOutcome } from '../analysis/verdict.ts';
-import { SLA_CATALOGUE } from '../sla/catalogue.ts';
-import { judgeSla } from '../analysis/slaJudgement.ts';
+import { judgedSlas } from '../sla/catalogue.ts';
 import { finishRun, type RunOutcome } from './finish.ts';
 import { startProgress } from './progress.ts';
 import { UsageError } from './flags.ts';
@@ -104,13 +103,13 @@ export async function runCluster(
     }
   }
   const runEndMs = Date.now();
+  const slas = judgedSlas(prepared.slaIds);
   const analysis = labErrors.length === 0
     ? await analyseRun(client, {
-      testid: plan.runId, runStartMs, runEndMs, withSoakChecks: plan.soakChecks && !io.signal.aborted,
+      testid: plan.runId, slas, runStartMs, runEndMs, withSoakChecks: plan.soakChecks && !io.signal.aborted,
       ...(plan.baseUrl === undefined ? { targetSelector: clusterTargetSelector(config) } : {}),
     })
-    : { slas: SLA_CATALOGUE.map((s) => judgeSla(s, {})), soakChecks: [], endpointGroups: [],
-        totals: { requests: null, p95Ms: null, p99Ms: null, errorRate: null }, labErrors: [] };
+    : unmeasuredAnalysis(slas);
   return finishRun({
     plan, scenarioSlas: prepared.slaIds, resultsDir, startedAt, runners, analysis, labChecks: [], labErrors, interrupted: io.signal.aborted,
     prometheusUrl, runStartMs, runEndMs,

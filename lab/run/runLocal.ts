@@ -10,11 +10,10 @@ import { startLocalLab, type LocalLab } from '../local/localLab.ts';
 import { runK6Runners, type RunnerResult } from '../local/k6Runners.ts';
 import { ensureK6 } from '../k6/binary.ts';
 import { PrometheusClient } from '../analysis/prometheusClient.ts';
-import { analyseRun, selectorOf, type RunAnalysis } from '../analysis/analyseRun.ts';
+import { analyseRun, selectorOf, unmeasuredAnalysis, type RunAnalysis } from '../analysis/analyseRun.ts';
 import { readRunnerSummary, type K6SummaryExport } from '../analysis/slaMeasurements.ts';
 import type { LabCheck } from '../analysis/verdict.ts';
-import { SLA_CATALOGUE } from '../sla/catalogue.ts';
-import { judgeSla } from '../analysis/slaJudgement.ts';
+import { judgedSlas } from '../sla/catalogue.ts';
 import { labChecksFromReadiness } from './labChecks.ts';
 import { startProgress } from './progress.ts';
 import { finishRun, type RunOutcome } from './finish.ts';
@@ -42,10 +41,7 @@ export async function runLocal(plan: RunPlan, prepared: PreparedScenario, result
   let runStartMs = Date.now();
   let runEndMs = runStartMs;
 
-  const emptyAnalysis = (): RunAnalysis => ({
-    slas: SLA_CATALOGUE.map((sla) => judgeSla(sla, {})), soakChecks: [], endpointGroups: [],
-    totals: { requests: null, p95Ms: null, p99Ms: null, errorRate: null }, labErrors: [],
-  });
+  const slas = judgedSlas(prepared.slaIds);
 
   try {
     await runOnLab();
@@ -55,7 +51,7 @@ export async function runLocal(plan: RunPlan, prepared: PreparedScenario, result
 
   const outcome = finishRun({
     plan, scenarioSlas: prepared.slaIds, resultsDir, startedAt, runners: runners.map((r) => ({ instance: r.instance, exitCode: r.exitCode })),
-    analysis: analysis ?? emptyAnalysis(), labChecks, labErrors, interrupted: io.signal.aborted,
+    analysis: analysis ?? unmeasuredAnalysis(slas), labChecks, labErrors, interrupted: io.signal.aborted,
     prometheusUrl: lab?.endpoints.prometheusUrl ?? null, runStartMs, runEndMs,
   });
   if (lab) {
@@ -123,7 +119,7 @@ export async function runLocal(plan: RunPlan, prepared: PreparedScenario, result
         .filter((s): s is K6SummaryExport => s !== undefined);
       io.log(`run ${plan.runId}: analysing ${runners.length} runner(s) from Prometheus`);
       analysis = await analyseRun(client, {
-        testid: plan.runId, runStartMs, runEndMs, runnerSummaries: summaries,
+        testid: plan.runId, slas, runStartMs, runEndMs, runnerSummaries: summaries,
         withSoakChecks: plan.soakChecks && !io.signal.aborted,
       });
       io.log(`run ${plan.runId}: checking the lab again`);
