@@ -15,6 +15,8 @@ import { stringify } from 'yaml';
 import type { ITerraformDependable } from 'cdktf';
 import type { LabConfig } from '../lab/config/types.ts';
 import type { ChartPin } from '../lab/versions.ts';
+import { STACK_ORDER, type LabStackName } from '../lab/cluster/cdktf.ts';
+import { STATE_DIR } from '../lab/cluster/labState.ts';
 import type {
   ConfigMapObject,
   NamespaceObject,
@@ -22,11 +24,12 @@ import type {
   SecretObject,
 } from '../lab/cluster/manifests/types.ts';
 
-export const STACK_NAMES = ['platform', 'data', 'observability', 'target'] as const;
-export type StackName = (typeof STACK_NAMES)[number];
+/** The stacks, in deployment order: one list, shared with the lifecycle that deploys them. */
+export const STACK_NAMES = STACK_ORDER;
+export type StackName = LabStackName;
 
 /** State lives in .lab/state/ at the repository root, relative to cdktf.out/stacks/<name>/. */
-export const statePath = (name: StackName) => `../../../.lab/state/${name}.tfstate`;
+export const statePath = (name: StackName) => `../../../${STATE_DIR}/${name}.tfstate`;
 
 /** Terraform variables the stacks read secrets from (TF_VAR_<name>, set by lab-up). */
 export const SECRET_VARIABLES = {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { STACK_ORDER, type LabStackName } from './cdktf.ts';
 
-/** `.lab/state` relative to the repository root (stacks/labStack.ts writes the same path). */
+/** `.lab/state` relative to the repository root (stacks/labStack.ts points each stack's state there). */
 export const STATE_DIR = join('.lab', 'state');
 
 export const stateFile = (root: string, stack: LabStackName) => join(root, STATE_DIR, `${stack}.tfstate`);
