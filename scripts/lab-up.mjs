@@ -2,8 +2,9 @@
 // npm run lab:up — preflight, kind cluster from kind-config.yaml (kind profile), then cdktf deploy
 // of the stacks in order. Thin: flags here, the work in lab/cluster/lifecycle.ts.
 import { tsImport } from 'tsx/esm/api';
+import { applyLabConfigFlags, rejectUnknownFlags } from './lib/labFlags.mjs';
 
-const STACKS = ['platform', 'data', 'observability', 'target'];
+const { STACK_ORDER: STACKS } = await tsImport('../lab/cluster/cdktf.ts', import.meta.url);
 const usage = `usage: npm run lab:up -- [--profile kind|cloud] [--config lab.yaml] [--stacks a,b] [--dry-run] [--skip-provider-lock]
 
 Stands the lab up: checks the tools (docker, kind, kubectl, terraform|tofu), creates the kind
@@ -22,20 +23,8 @@ if (argv.help || argv.h) {
   echo(usage);
   process.exit(0);
 }
-const known = new Set(['_', 'profile', 'config', 'stacks', 'dry-run', 'dryRun', 'skip-provider-lock', 'skipProviderLock', 'help', 'h']);
-const unknown = Object.keys(argv).filter((k) => !known.has(k));
-if (unknown.length > 0 || argv._.length > 0) {
-  console.error(`lab-up: unknown argument ${unknown.map((k) => `--${k}`).concat(argv._).join(' ')}\n\n${usage}`);
-  process.exit(2);
-}
-if (argv.profile !== undefined) {
-  if (!['kind', 'cloud'].includes(argv.profile)) {
-    console.error(`lab-up: --profile must be kind or cloud, got "${argv.profile}"`);
-    process.exit(2);
-  }
-  process.env.LAB_PROFILE = argv.profile;
-}
-if (argv.config !== undefined) process.env.LAB_CONFIG = String(argv.config);
+rejectUnknownFlags('lab-up', argv, ['profile', 'config', 'stacks', 'dry-run', 'dryRun', 'skip-provider-lock', 'skipProviderLock'], usage);
+await applyLabConfigFlags('lab-up', argv);
 let stacks;
 if (argv.stacks !== undefined) {
   stacks = String(argv.stacks).split(',').map((s) => s.trim()).filter(Boolean);

@@ -3,6 +3,7 @@
 // cluster. Idempotent: on a half-built or already removed lab it succeeds and says what it removed.
 // --target local stops a kept local lab instead.
 import { tsImport } from 'tsx/esm/api';
+import { applyLabConfigFlags, rejectUnknownFlags } from './lib/labFlags.mjs';
 
 const usage = `usage: npm run lab:down -- [--target cluster|local] [--profile kind|cloud] [--config lab.yaml] [--keep-cluster] [--run-id ID]
 
@@ -21,12 +22,7 @@ if (argv.help || argv.h) {
   echo(usage);
   process.exit(0);
 }
-const known = new Set(['_', 'target', 'profile', 'config', 'keep-cluster', 'keepCluster', 'run-id', 'runId', 'help', 'h']);
-const unknown = Object.keys(argv).filter((k) => !known.has(k));
-if (unknown.length > 0 || argv._.length > 0) {
-  console.error(`teardown: unknown argument ${unknown.map((k) => `--${k}`).concat(argv._).join(' ')}\n\n${usage}`);
-  process.exit(2);
-}
+rejectUnknownFlags('teardown', argv, ['target', 'profile', 'config', 'keep-cluster', 'keepCluster', 'run-id', 'runId'], usage);
 const target = argv.target ?? 'cluster';
 if (!['cluster', 'local'].includes(target)) {
   console.error(`teardown: --target must be cluster or local, got "${target}"`);
@@ -44,14 +40,7 @@ if (target === 'local') {
   process.exit(0);
 }
 
-if (argv.profile !== undefined) {
-  if (!['kind', 'cloud'].includes(argv.profile)) {
-    console.error(`teardown: --profile must be kind or cloud, got "${argv.profile}"`);
-    process.exit(2);
-  }
-  process.env.LAB_PROFILE = argv.profile;
-}
-if (argv.config !== undefined) process.env.LAB_CONFIG = String(argv.config);
+await applyLabConfigFlags('teardown', argv);
 
 const { loadLabConfig, LabConfigError } = await tsImport('../lab/config/index.ts', import.meta.url);
 const { labDown } = await tsImport('../lab/cluster/lifecycle.ts', import.meta.url);

@@ -1,0 +1,27 @@
+// Flag handling the cluster lifecycle scripts (lab-up, teardown) share: unknown flags refused
+// with the usage, and --profile / --config turned into LAB_PROFILE / LAB_CONFIG for the lab config.
+import { tsImport } from 'tsx/esm/api';
+
+/** Exits 2 naming every flag (or positional argument) not in `known` (give both spellings). */
+export function rejectUnknownFlags(script, argv, known, usage) {
+  const allowed = new Set(['_', 'help', 'h', ...known]);
+  const unknown = Object.keys(argv).filter((k) => !allowed.has(k));
+  if (unknown.length > 0 || argv._.length > 0) {
+    console.error(`${script}: unknown argument ${unknown.map((k) => `--${k}`).concat(argv._).join(' ')}\n\n${usage}`);
+    process.exit(2);
+  }
+}
+
+/** --profile (one of the lab's profiles) and --config, as the lab config reads them. */
+export async function applyLabConfigFlags(script, argv) {
+  if (argv.profile !== undefined) {
+    // loaded here, not at the top: teardown --target local never needs the lab config
+    const { PROFILES } = await tsImport('../../lab/config/index.ts', import.meta.url);
+    if (!PROFILES.includes(argv.profile)) {
+      console.error(`${script}: --profile must be ${PROFILES.join(' or ')}, got "${argv.profile}"`);
+      process.exit(2);
+    }
+    process.env.LAB_PROFILE = argv.profile;
+  }
+  if (argv.config !== undefined) process.env.LAB_CONFIG = String(argv.config);
+}
