@@ -79,24 +79,41 @@ export class Cache {
     this.options.metrics?.cacheRequests.inc({ cache, result });
   }
 
-  async get<T>(timing: RequestTiming, name: string, key: string): Promise<T | undefined> {
+  /** The stored text, counted as hit or miss; a failed command is counted and answered as a miss. */
+  private async getText(timing: RequestTiming, name: string, key: string): Promise<string | undefined> {
     try {
       const raw = await timing.cache(() => this.timed(() => this.cluster.get(key)));
       this.count(name, raw === null ? 'miss' : 'hit');
-      return raw === null ? undefined : (JSON.parse(raw) as T);
+      return raw ?? undefined;
     } catch {
       this.count(name, 'error');
       return undefined;
     }
   }
 
-  async set(timing: RequestTiming, key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+  /** Stores a text with a TTL; false when the cache did not take it (fail open: served uncached). */
+  private async setText(timing: RequestTiming, key: string, text: string, ttlSeconds: number): Promise<boolean> {
     try {
-      await timing.cache(() => this.timed(() => this.cluster.set(key, JSON.stringify(value), 'EX', ttlSeconds)));
+      await timing.cache(() => this.timed(() => this.cluster.set(key, text, 'EX', ttlSeconds)));
       return true;
     } catch {
       return false;
     }
+  }
+
+  async get<T>(timing: RequestTiming, name: string, key: string): Promise<T | undefined> {
+    const raw = await this.getText(timing, name, key);
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw) as T;
+    } catch {
+      this.count(name, 'error'); // not our JSON: answered as a miss
+      return undefined;
+    }
+  }
+
+  set(timing: RequestTiming, key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    return this.setText(timing, key, JSON.stringify(value), ttlSeconds);
   }
 
   async del(timing: RequestTiming, ...keys: string[]): Promise<void> {
@@ -135,20 +152,11 @@ export class Cache {
     ttlSeconds: number,
     load: () => Promise<unknown>,
   ): Promise<{ json: string; hit: boolean }> {
-    try {
-      const raw = await timing.cache(() => this.timed(() => this.cluster.get(key)));
-      this.count(name, raw === null ? 'miss' : 'hit');
-      if (raw !== null) return { json: raw, hit: true };
-    } catch {
-      this.count(name, 'error');
-    }
+    const raw = await this.getText(timing, name, key);
+    if (raw !== undefined) return { json: raw, hit: true };
     const json = await this.loadOnce(key, async () => {
       const loaded = JSON.stringify(await load());
-      try {
-        await timing.cache(() => this.timed(() => this.cluster.set(key, loaded, 'EX', ttlSeconds)));
-      } catch {
-        // fail open: served uncached
-      }
+      await this.setText(timing, key, loaded, ttlSeconds);
       return loaded;
     });
     return { json, hit: false };
