@@ -12,7 +12,7 @@ export type Container = (typeof CONTAINERS)[number];
 
 export interface ContentTemplate {
   title: string;
-  /** paragraphs with {{career}}, {{cluster}}, {{grade}} and {{n}} placeholders. */
+  /** paragraph templates: render() fills in {{career}}, {{cluster}}, {{grade}} and {{n}} at generation. */
   paragraphs: string[];
 }
 
