@@ -14,7 +14,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { startDataTier } from '../lab/local/dataTier.ts';
 import { freePort } from '../lab/local/ports.ts';
-import { Supervisor } from '../lab/local/supervisor.ts';
+import { Supervisor } from '../lab/process/supervisor.ts';
 import { migrate } from '../target/src/db/migrate.ts';
 import { seed } from '../target/src/db/seed.ts';
 import { targetEnv } from '../target/src/withDataTier.ts';

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Supervisor } from '../local/supervisor.ts';
+import { Supervisor } from '../process/supervisor.ts';
 import { freePort, LOOPBACK } from '../local/ports.ts';
 import { ensureK6 } from '../k6/binary.ts';
 import { runK6Runners } from '../local/k6Runners.ts';

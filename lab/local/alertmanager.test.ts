@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { slaAlertRuleGroups } from '../alerts/slaRules.ts';
-import { Supervisor } from './supervisor.ts';
+import { Supervisor } from '../process/supervisor.ts';
 import { activeAlerts, startAlertmanager } from './alertmanager.ts';
 import { startPrometheus } from './prometheus.ts';
 

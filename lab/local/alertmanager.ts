@@ -14,7 +14,7 @@ import { alertmanagerConfig } from '../alerts/alertmanager.ts';
 import type { AlertRoute } from '../config/types.ts';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePort, LOOPBACK } from './ports.ts';
-import type { ManagedProcess, Supervisor } from './supervisor.ts';
+import type { ManagedProcess, Supervisor } from '../process/supervisor.ts';
 
 export interface LocalAlertmanager {
   url: string;

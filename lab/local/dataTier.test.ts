@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDataTier, startDataTier, type DataTier } from './dataTier.ts';
-import { stopRecordedProcesses, Supervisor } from './supervisor.ts';
+import { stopRecordedProcesses, Supervisor } from '../process/supervisor.ts';
 
 let stateDir: string;
 let supervisor: Supervisor;

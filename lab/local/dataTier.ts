@@ -8,7 +8,7 @@ import { startPostgresExporter, startRedisExporter, type DataTierExporters } fro
 import { startPostgres, type LocalPostgres, type TemplateSetup } from './postgres.ts';
 import { startRedisNodes, type LocalRedisCluster } from './redisCluster.ts';
 import { checkRedisCluster, checkReplication, type RedisClusterCheck, type ReplicationCheck } from './readiness.ts';
-import type { Supervisor } from './supervisor.ts';
+import type { Supervisor } from '../process/supervisor.ts';
 
 export interface StartDataTierOptions {
   stateDir: string;

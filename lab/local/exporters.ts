@@ -12,7 +12,7 @@
 
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
-import type { Supervisor } from './supervisor.ts';
+import type { Supervisor } from '../process/supervisor.ts';
 
 export interface ExporterEndpoint {
   /** supervisor name of the exporter process. */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureK6 } from '../k6/binary.ts';
 import { freePort, LOOPBACK } from './ports.ts';
-import { Supervisor } from './supervisor.ts';
+import { Supervisor } from '../process/supervisor.ts';
 import { startPrometheus, type LocalPrometheus } from './prometheus.ts';
 import { runK6Runners, runnerArgs, type RunnersStatus } from './k6Runners.ts';
 

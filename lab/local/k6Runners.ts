@@ -12,7 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runnerSegment, segmentArgs } from '../k6/segments.ts';
 import { freePort, LOOPBACK } from './ports.ts';
-import { Supervisor, type ManagedProcess } from './supervisor.ts';
+import { Supervisor, type ManagedProcess } from '../process/supervisor.ts';
 
 /** k6's execution status while paused before the run (lib.ExecutionStatus PausedBeforeRun). */
 export const K6_STATUS_PAUSED_BEFORE_RUN = 4;

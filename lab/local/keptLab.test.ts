@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isRunning, PID_FILE } from './supervisor.ts';
+import { isRunning, PID_FILE } from '../process/supervisor.ts';
 import { listKeptLocalLabs, registerKeptLab, stopKeptLocalLabs } from './keptLab.ts';
 import { readLabJson } from './labJson.ts';
 

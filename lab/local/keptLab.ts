@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLabJson, writeLabJson } from './labJson.ts';
-import { stopRecordedProcesses } from './supervisor.ts';
+import { stopRecordedProcesses } from '../process/supervisor.ts';
 import { removeStateDirPostgresData } from './postgres.ts';
 
 /** The project's registry of kept labs (under the git-ignored `.lab/`). */

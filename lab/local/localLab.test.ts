@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRunning, PID_FILE } from './supervisor.ts';
+import { isRunning, PID_FILE } from '../process/supervisor.ts';
 import pg from 'pg';
 import {
   dataTierScrapeTargets, seededTemplateSetup, seedOptionsFor, seedTemplateId, startLocalLab, targetServiceEnv, type LocalLab,

@@ -25,7 +25,7 @@ import { checkDataTier, startDataTier, type DataTier } from './dataTier.ts';
 import { removePostgresData, type TemplateSetup } from './postgres.ts';
 import type { RedisClusterCheck, ReplicationCheck } from './readiness.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
-import { Supervisor, type ManagedProcess } from './supervisor.ts';
+import { Supervisor, type ManagedProcess } from '../process/supervisor.ts';
 import { startAlertmanager, type LocalAlertmanager } from './alertmanager.ts';
 import { LAB_JOBS, scrapeTargetHealth, startPrometheus, type LocalPrometheus, type ScrapeTarget, type TargetHealth } from './prometheus.ts';
 import { writeLabJson, writeLabSecrets, LAB_JSON_VERSION, type LabEndpoints } from './labJson.ts';

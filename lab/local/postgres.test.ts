@@ -10,7 +10,7 @@ import {
   sweepFinishedLabsData, type LocalPostgres,
 } from './postgres.ts';
 import { checkReplication } from './readiness.ts';
-import { isRunning, Supervisor } from './supervisor.ts';
+import { isRunning, Supervisor } from '../process/supervisor.ts';
 
 test('serverSettings: loopback only, sockets in the given folder, replication on', () => {
   const s = serverSettings({ port: 5999, socketDir: '/x/sock', name: 'postgres-replica-1' });

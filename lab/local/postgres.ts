@@ -21,7 +21,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
-import type { Supervisor } from './supervisor.ts';
+import { commandAs, type Supervisor } from '../process/supervisor.ts';
 
 export const POSTGRES_USER = 'postgres';
 export const DATABASE = 'perflab';
@@ -735,8 +735,7 @@ async function stopIfRunning(supervisor: Supervisor, name: string): Promise<void
 
 /** Runs a short setup tool (initdb, pg_basebackup) as the postgres user and waits for it. */
 function runAsPostgres(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
-  const asRoot = process.getuid?.() === 0;
-  const [cmd, argv] = asRoot ? ['runuser', ['-u', POSTGRES_USER, '--', command, ...args]] : [command, args];
+  const [cmd, argv] = commandAs(POSTGRES_USER, command, args);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

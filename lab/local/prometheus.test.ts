@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePort, LOOPBACK } from './ports.ts';
-import { Supervisor } from './supervisor.ts';
+import { Supervisor } from '../process/supervisor.ts';
 import { fileSdGroups, prometheusConfig, ruleFileYaml, startPrometheus, type RuleGroup } from './prometheus.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'perflab-prometheus-'));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePort, LOOPBACK } from './ports.ts';
-import type { ManagedProcess, Supervisor } from './supervisor.ts';
+import type { ManagedProcess, Supervisor } from '../process/supervisor.ts';
 
 /** Something Prometheus scrapes: `job` is the label the alert rules and queries select on. */
 export interface ScrapeTarget {

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { Cluster } from 'ioredis';
 import { checkRedisCluster } from './readiness.ts';
 import { redisConf, slotRanges, startRedisCluster, type LocalRedisCluster } from './redisCluster.ts';
-import { isRunning, Supervisor } from './supervisor.ts';
+import { isRunning, Supervisor } from '../process/supervisor.ts';
 
 test('slotRanges covers 0..16383 without gaps or overlaps, split like redis-cli', () => {
   assert.deepEqual(slotRanges(3), [[0, 5460], [5461, 10922], [10923, 16383]]);

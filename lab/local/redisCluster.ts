@@ -13,7 +13,7 @@ import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import { generatePassword } from './postgres.ts';
 import { checkRedisCluster, parseClusterNodes, REDIS_CLUSTER_SLOTS, type RedisClusterCheck } from './readiness.ts';
-import type { Supervisor } from './supervisor.ts';
+import type { Supervisor } from '../process/supervisor.ts';
 
 export const REDIS_PRIMARIES = 3;
 export const REDIS_REPLICAS_PER_PRIMARY = 1;

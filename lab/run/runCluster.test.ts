@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Supervisor } from '../local/supervisor.ts';
+import { Supervisor } from '../process/supervisor.ts';
 import { freePort, LOOPBACK } from '../local/ports.ts';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { PrometheusClient } from '../analysis/prometheusClient.ts';

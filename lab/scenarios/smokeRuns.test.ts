@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Supervisor } from '../local/supervisor.ts';
+import { Supervisor } from '../process/supervisor.ts';
 import { ensureK6 } from '../k6/binary.ts';
 import { startTargetOnDataTier, type TargetOnDataTier } from '../../target/src/withDataTier.ts';
 import { configFromEnv } from '../../target/src/config.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureK6 } from '../../lab/k6/binary.ts';
-import { Supervisor } from '../../lab/local/supervisor.ts';
+import { Supervisor } from '../../lab/process/supervisor.ts';
 import { startTargetOnDataTier, type TargetOnDataTier } from './withDataTier.ts';
 
 const scriptsDir = fileURLToPath(new URL('../guidelines/', import.meta.url));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { Supervisor } from '../../lab/local/supervisor.ts';
+import { Supervisor } from '../../lab/process/supervisor.ts';
 import { configFromEnv } from './config.ts';
 import { TARGET_NODE_ARGS } from './nodeFlags.ts';
 import { migrate } from './db/migrate.ts';

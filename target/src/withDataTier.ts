@@ -4,7 +4,7 @@
 // reuse it.
 
 import { startDataTier, type DataTier } from '../../lab/local/dataTier.ts';
-import type { Supervisor } from '../../lab/local/supervisor.ts';
+import type { Supervisor } from '../../lab/process/supervisor.ts';
 import { targetServiceEnv } from '../../lab/local/localLab.ts';
 import { configFromEnv, type TargetConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';

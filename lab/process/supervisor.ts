@@ -54,10 +54,7 @@ export class Supervisor {
     // The child writes straight into its log file (not through a pipe to us), so a kept lab's
     // processes keep logging after the lab's own process has exited.
     const logFd = openSync(logFile, 'a');
-    const asOtherUser = options.runAs !== undefined && process.getuid?.() === 0;
-    const [cmd, argv] = asOtherUser
-      ? ['runuser', ['-u', options.runAs!, '--', command, ...args]]
-      : [command, args];
+    const [cmd, argv] = commandAs(options.runAs, command, args);
     const child = spawn(cmd, argv, {
       cwd: options.cwd,
       env: options.env ?? process.env,
@@ -106,6 +103,14 @@ export class Supervisor {
   private savePidFile(): void {
     writeFileSync(join(this.stateDir, PID_FILE), JSON.stringify(this.records, null, 2));
   }
+}
+
+/**
+ * The command line that runs `command` as `user` when we are root (through runuser, which keeps
+ * the environment), and as ourselves otherwise: the lab never asks for a password.
+ */
+export function commandAs(user: string | undefined, command: string, args: readonly string[]): [string, string[]] {
+  return user !== undefined && process.getuid?.() === 0 ? ['runuser', ['-u', user, '--', command, ...args]] : [command, [...args]];
 }
 
 /**
