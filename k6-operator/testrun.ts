@@ -3,6 +3,7 @@
 // runners. The launcher (lab/cluster/launcher.ts) applies them; `--dry-run` prints them as YAML.
 
 import { K6 } from '../lab/versions.ts';
+import { isDnsLabel } from '../lab/cluster/dnsLabel.ts';
 import { assertFitsConfigMap } from '../lab/scenarios/limits.ts';
 import type { Profile } from '../lab/scenarios/profiles.ts';
 
@@ -99,8 +100,6 @@ export interface TestRunInput {
   extraArgs?: string[];
 }
 
-/** DNS-1123 label: what ConfigMap/TestRun names (and the jobs the operator derives) must be. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** the operator names jobs `<testrun>-initializer`, `<testrun>-starter`, `<testrun>-<n>`: keep room. */
 export const MAX_TESTRUN_NAME = 50;
 
@@ -115,12 +114,12 @@ function validate(input: TestRunInput): void {
   const bad = (field: string, message: string): never => {
     throw new Error(`${field}: ${message}`);
   };
-  if (!DNS_LABEL.test(input.runId) || input.runId.length > 30) {
+  if (!isDnsLabel(input.runId, 30)) {
     bad('runId', `"${input.runId}" must be lowercase letters, digits and '-', at most 30 characters (it names Kubernetes objects)`);
   }
-  if (!DNS_LABEL.test(input.scenario)) bad('scenario', `"${input.scenario}" must be a DNS-1123 label (lowercase, digits, '-')`);
-  if (!DNS_LABEL.test(input.namespace)) bad('namespace', `"${input.namespace}" is not a valid namespace name`);
-  if (!DNS_LABEL.test(input.script.configMap)) bad('script.configMap', `"${input.script.configMap}" is not a valid ConfigMap name`);
+  if (!isDnsLabel(input.scenario)) bad('scenario', `"${input.scenario}" must be a DNS-1123 label (lowercase, digits, '-')`);
+  if (!isDnsLabel(input.namespace)) bad('namespace', `"${input.namespace}" is not a valid namespace name`);
+  if (!isDnsLabel(input.script.configMap)) bad('script.configMap', `"${input.script.configMap}" is not a valid ConfigMap name`);
   if (!Number.isInteger(input.parallelism) || input.parallelism < 1) {
     bad('parallelism', `${input.parallelism} must be a whole number >= 1`);
   }
@@ -203,7 +202,7 @@ export interface ScriptConfigMapInput {
 }
 
 export function buildScriptConfigMap(input: ScriptConfigMapInput): ScriptConfigMap {
-  if (!DNS_LABEL.test(input.name)) throw new Error(`name: "${input.name}" is not a valid ConfigMap name`);
+  if (!isDnsLabel(input.name)) throw new Error(`name: "${input.name}" is not a valid ConfigMap name`);
   if (!/^[-._a-zA-Z0-9]+$/.test(input.file)) throw new Error(`file: "${input.file}" is not a valid ConfigMap key`);
   assertFitsConfigMap(input.file, Buffer.byteLength(input.script, 'utf8'));
   return {

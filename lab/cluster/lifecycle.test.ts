@@ -13,7 +13,8 @@ import { checkContext, checkTools, inotifyWarnings } from './preflight.ts';
 import { cdktfCommand, describeCommand } from './cdktf.ts';
 import { ensureLabSecrets, LAB_SECRET_NAMES } from './labSecrets.ts';
 import { deployedStacks } from './labState.ts';
-import { labDown, PROJECT_ROOT } from './lifecycle.ts';
+import { labDown } from './lifecycle.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 
 const kind = resolveLabConfig();
 const cloud = resolveLabConfig({ profile: 'cloud' });

@@ -3,6 +3,7 @@
 // scripts/teardown.mjs parse flags and call these.
 
 import { join, relative } from 'node:path';
+import { PROJECT_ROOT } from '../paths.ts';
 import type { LabConfig } from '../config/types.ts';
 import { checkContext, checkTools, formatProblems, inotifyWarnings } from './preflight.ts';
 import { createKindCluster, deleteKindCluster, kindClusterExists, kindCreateArgs, kindInstalled } from './kind.ts';
@@ -11,7 +12,6 @@ import { ensureLabSecrets } from './labSecrets.ts';
 import { deployedStacks, forgetState } from './labState.ts';
 import { GRAFANA_ADMIN_SECRET, RELEASES } from './names.ts';
 
-export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 export const LAB_DIR = join(PROJECT_ROOT, '.lab');
 
 export class PreflightFailed extends Error {}

@@ -5,6 +5,7 @@ import { isNodePool, POOL_NAMES } from '../cluster/pools.ts';
 import { SLA_CATALOGUE } from '../sla/catalogue.ts';
 import { PROFILES } from './profiles.ts';
 import type { LabConfig, Resources } from './types.ts';
+import { isDnsLabel } from '../cluster/dnsLabel.ts';
 
 export interface ConfigIssue {
   /** dotted path of the field, e.g. "postgres.instances". */
@@ -19,7 +20,6 @@ export class LabConfigError extends Error {
   }
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 const STORAGE = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti)$/;
 const CPU = /^(\d+(\.\d+)?|\d+m)$/;
@@ -47,7 +47,7 @@ export function validateLabConfig(config: LabConfig): ConfigIssue[] {
   const bad = (path: string, message: string) => issues.push({ path, message });
 
   const dnsLabel = (path: string, value: unknown) => {
-    if (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > 63) {
+    if (typeof value !== 'string' || !isDnsLabel(value)) {
       bad(path, `must be a DNS label (lowercase letters, digits and '-', 1 to 63 characters), got ${show(value)}`);
     }
   };

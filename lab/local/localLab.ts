@@ -16,9 +16,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import pg from 'pg';
+import { PROJECT_ROOT } from '../paths.ts';
 import { slaAlertRuleGroups } from '../alerts/slaRules.ts';
 import type { AlertRoute } from '../config/types.ts';
 import { checkDataTier, startDataTier, type DataTier } from './dataTier.ts';
@@ -34,7 +34,6 @@ import { MIGRATIONS, migrate } from '../../target/src/db/migrate.ts';
 import { SEED_DEFAULTS, seed, type SeedOptions } from '../../target/src/db/seed.ts';
 import { TARGET_NODE_FLAGS } from '../../target/src/nodeFlags.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TARGET_MAIN = 'target/src/main.ts';
 const MIGRATE_SOURCE = 'target/src/db/migrate.ts';
 const SEED_SOURCE = 'target/src/db/seed.ts';

@@ -2,6 +2,7 @@
 // error names the flag and what would be valid, and is a UsageError (exit code 2).
 
 import { parseArgs } from 'node:util';
+import { isDnsLabel } from '../cluster/dnsLabel.ts';
 import { PROFILES, parseDuration, type Profile } from '../scenarios/profiles.ts';
 
 export const TARGETS = ['local', 'cluster'] as const;
@@ -152,7 +153,7 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
     dryRun: v['dry-run'] === true,
     keep: v.keep === true,
   };
-  if (flags.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace)) {
+  if (flags.namespace !== undefined && !isDnsLabel(flags.namespace)) {
     throw new UsageError(`--namespace: "${flags.namespace}" is not a Kubernetes namespace name (lowercase letters, digits, '-')`);
   }
   if (target === 'cluster') {

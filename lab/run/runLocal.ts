@@ -20,7 +20,7 @@ import { finishRun, type RunOutcome } from './finish.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedScenario } from './prepare.ts';
 import type { RunIo } from './io.ts';
-import { PROJECT_ROOT } from '../scenarios/registry.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 
 /** Where a local run keeps its processes' state (data dirs, configs, logs, pid file). */
 export function localStateDir(runId: string): string {

@@ -6,7 +6,8 @@ import { build } from 'esbuild';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { assertFitsConfigMap } from './limits.ts';
-import { PROJECT_ROOT, SCENARIO_LIBRARY } from './registry.ts';
+import { SCENARIO_LIBRARY } from './registry.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 
 export { CONFIGMAP_MAX_BYTES, ScenarioTooLarge, assertFitsConfigMap } from './limits.ts';
 

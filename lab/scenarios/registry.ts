@@ -3,8 +3,8 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../paths.ts';
 
-export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
 /** the scenario library, imported by scenarios as `perflab`. */
 export const SCENARIO_LIBRARY = join(SCENARIOS_DIR, 'lib', 'index.ts');

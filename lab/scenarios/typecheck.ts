@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BUILD_DIR, PROJECT_ROOT, SCENARIOS_DIR } from './registry.ts';
+import { BUILD_DIR, SCENARIOS_DIR } from './registry.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 
 export class ScenarioTypeError extends Error {
   constructor(

@@ -6,8 +6,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../paths.ts';
 
-export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 export const PROJECT_BIN = join(PROJECT_ROOT, '.bin');
 
 export interface GoTool {

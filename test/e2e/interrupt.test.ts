@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CODES } from '../../lab/run/exitCodes.ts';
-import { PROJECT_ROOT } from '../../lab/scenarios/registry.ts';
+import { PROJECT_ROOT } from '../../lab/paths.ts';
 import { isAlive, newResultsDir, onlyRunDir, processesMentioning, readSummary, recordedPids, startScript } from './scripts.ts';
 
 test('Ctrl-C mid-run: exit 130, partial results kept, no process of the lab left behind', { timeout: 150_000 }, async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { PROJECT_ROOT } from '../../lab/scenarios/registry.ts';
+import { PROJECT_ROOT } from '../../lab/paths.ts';
 import { isAlive, newResultsDir, onlyRunDir, readSummary, recordedPids, runScript } from './scripts.ts';
 
 test('--keep leaves the lab up and reachable; lab:down --target local stops exactly it', { timeout: 150_000 }, async () => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../lab/scenarios/registry.ts';
+import { PROJECT_ROOT } from '../../lab/paths.ts';
 import { slaById } from '../../lab/sla/catalogue.ts';
 import { EXIT_CODES } from '../../lab/run/exitCodes.ts';
 import { newResultsDir, onlyRunDir, readSummary, runScript } from './scripts.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { PROJECT_ROOT } from '../../lab/scenarios/registry.ts';
+import { PROJECT_ROOT } from '../../lab/paths.ts';
 import { newResultsDir, onlyRunDir, readSummary } from './scripts.ts';
 
 test('npm run soak:local (45 s) passes with 2 runners, aggregated p95, replication and cluster checks', { timeout: 180_000 }, async () => {

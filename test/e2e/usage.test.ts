@@ -7,7 +7,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { EXIT_CODES } from '../../lab/run/exitCodes.ts';
-import { PROJECT_ROOT } from '../../lab/scenarios/registry.ts';
+import { PROJECT_ROOT } from '../../lab/paths.ts';
 import { runCommand } from '../../lab/run/runScenario.ts';
 import type { RunIo } from '../../lab/run/io.ts';
 import { newResultsDir, runScript } from './scripts.ts';
