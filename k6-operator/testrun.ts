@@ -5,7 +5,8 @@
 import { K6 } from '../lab/versions.ts';
 import { isDnsLabel } from '../lab/cluster/dnsLabel.ts';
 import { assertFitsConfigMap } from '../lab/scenarios/limits.ts';
-import type { Profile } from '../lab/scenarios/profiles.ts';
+import type { LoadProfile } from '../lab/scenarios/profiles.ts';
+import { outputEnv, runArgs, scenarioEnv } from '../lab/k6/runnerContract.ts';
 
 export const TESTRUN_API_VERSION = 'k6.io/v1alpha1';
 export const TESTRUN_KIND = 'TestRun';
@@ -72,8 +73,6 @@ export interface TestRunInput {
   runId: string;
   /** the scenario's name (registry name or derived from its file). */
   scenario: string;
-  /** the most VUs the scenario runs under this profile/overrides (BuiltScenario.maxVUs). */
-  maxVUs: number;
   namespace: string;
   parallelism: number;
   /** the ConfigMap holding the bundle, and the bundle's key in it. */
@@ -82,7 +81,7 @@ export interface TestRunInput {
   remoteWriteUrl: string;
   /** the service under test, as the runners reach it. */
   baseUrl: string;
-  profile: Profile;
+  profile: LoadProfile;
   vus?: number;
   duration?: string;
   /** node pool placement of runner, starter and initializer pods (nodeSelectorFor('load')). */
@@ -123,37 +122,18 @@ function validate(input: TestRunInput): void {
   if (!Number.isInteger(input.parallelism) || input.parallelism < 1) {
     bad('parallelism', `${input.parallelism} must be a whole number >= 1`);
   }
-  if (!Number.isInteger(input.maxVUs) || input.maxVUs < 1) bad('maxVUs', `${input.maxVUs} must be a whole number >= 1`);
-  if (input.parallelism > input.maxVUs) {
-    bad(
-      'parallelism',
-      `${input.parallelism} runners for scenario "${input.scenario}", which runs at most ${input.maxVUs} VUs under profile ` +
-        `${input.profile}${input.vus ? ` with VUS=${input.vus}` : ''}: every runner needs at least one VU (the operator would ` +
-        `end in stage "error"); use a parallelism of ${input.maxVUs} or less, or more VUs`,
-    );
-  }
   for (const [field, url] of [['remoteWriteUrl', input.remoteWriteUrl], ['baseUrl', input.baseUrl]] as const) {
     if (!/^https?:\/\/[^\s/]+/.test(url)) bad(field, `"${url}" must be an http(s) URL`);
   }
 }
 
-/** The argv the runners pass to `k6 run`: remote-write output and the run's testid tag. */
-export function runnerArgs(input: Pick<TestRunInput, 'runId' | 'extraArgs'>): string[] {
-  return ['-o', 'experimental-prometheus-rw', '--tag', `testid=${input.runId}`, ...(input.extraArgs ?? [])];
-}
-
-/** The runners' environment: where to remote-write (native histograms), what to test, how hard. */
-export function runnerEnv(input: TestRunInput): EnvVar[] {
-  const env: EnvVar[] = [
-    { name: 'K6_PROMETHEUS_RW_SERVER_URL', value: input.remoteWriteUrl },
-    // native histograms: percentiles aggregate correctly across runners (histogram_quantile)
-    { name: 'K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM', value: 'true' },
-    { name: 'K6_NO_USAGE_REPORT', value: 'true' },
-    { name: 'BASE_URL', value: input.baseUrl },
-    { name: 'PROFILE', value: input.profile },
-  ];
-  if (input.vus !== undefined) env.push({ name: 'VUS', value: String(input.vus) });
-  if (input.duration !== undefined) env.push({ name: 'DURATION', value: input.duration });
+/** The TestRun's runner env: the runner contract's output and scenario env, then the extras. */
+function testRunEnv(input: TestRunInput): EnvVar[] {
+  const contract = {
+    ...outputEnv(input.remoteWriteUrl),
+    ...scenarioEnv({ profile: input.profile, vus: input.vus, duration: input.duration }, input.baseUrl),
+  };
+  const env: EnvVar[] = Object.entries(contract).map(([name, value]) => ({ name, value }));
   for (const extra of input.extraEnv ?? []) {
     if (env.some((e) => e.name === extra.name)) throw new Error(`extraEnv: ${extra.name} is set by the lab; change it with its own option`);
     env.push(extra);
@@ -175,11 +155,11 @@ export function buildTestRun(input: TestRunInput): TestRun {
       parallelism: input.parallelism,
       separate: input.separate ?? false,
       script: { configMap: { name: input.script.configMap, file: input.script.file } },
-      args: runnerArgs(input),
+      args: [...runArgs(input.runId), ...(input.extraArgs ?? [])],
       ...(input.cleanupPost ? { cleanup: 'post' as const } : {}),
       runner: {
         image,
-        env: runnerEnv(input),
+        env: testRunEnv(input),
         resources: input.resources ?? DEFAULT_RUNNER_RESOURCES,
         ...placement,
         metadata: { labels },

@@ -151,7 +151,6 @@ function objects(parallelism = 3) {
   return buildRunObjects({
     runId: 'r1',
     scenario: 'load',
-    maxVUs: 10,
     namespace: 'load',
     parallelism,
     remoteWriteUrl: 'http://prometheus:9090/api/v1/write',

@@ -12,7 +12,8 @@ import { ensureK6 } from '../k6/binary.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import { Supervisor } from '../process/supervisor.ts';
 import { startPrometheus, type LocalPrometheus } from './prometheus.ts';
-import { runK6Runners, runnerArgs, type RunnersStatus } from './k6Runners.ts';
+import { runK6Runners, type RunnersStatus } from './k6Runners.ts';
+import { localRunnerArgs } from '../k6/runnerContract.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'perflab-k6runners-'));
 const supervisor = new Supervisor(stateDir);
@@ -59,7 +60,7 @@ async function query(expr: string): Promise<Array<{ metric: Record<string, strin
 }
 
 test('runner args carry the segment, REST address, tags and summary path', () => {
-  const args = runnerArgs({ instance: 2, parallelism: 3, apiAddress: '127.0.0.1:7000', testid: 't1', summaryPath: '/r/s.json', bundlePath: '/b.js' });
+  const args = localRunnerArgs({ instance: 2, parallelism: 3, apiAddress: '127.0.0.1:7000', testid: 't1', summaryPath: '/r/s.json', bundlePath: '/b.js' });
   for (const expected of ['--paused', '--execution-segment=1/3:2/3', '--execution-segment-sequence=0,1/3,2/3,1', 'testid=t1', 'instance_id=2', 'experimental-prometheus-rw']) {
     assert.ok(args.includes(expected), `missing ${expected}`);
   }

@@ -10,7 +10,8 @@
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runnerSegment, segmentArgs } from '../k6/segments.ts';
+import { runnerSegment } from '../k6/segments.ts';
+import { localRunnerArgs, outputEnv } from '../k6/runnerContract.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import { Supervisor, type ManagedProcess } from '../process/supervisor.ts';
 
@@ -87,41 +88,6 @@ interface Runner {
   exit?: number | string;
 }
 
-/** The argv of runner `instance` (pure; exported for tests and dry runs). */
-export function runnerArgs(opts: {
-  instance: number;
-  parallelism: number;
-  apiAddress: string;
-  testid: string;
-  summaryPath: string;
-  bundlePath: string;
-}): string[] {
-  return [
-    'run',
-    '--paused',
-    '--address', opts.apiAddress,
-    ...segmentArgs(runnerSegment(opts.instance, opts.parallelism)),
-    '--tag', `testid=${opts.testid}`,
-    '--tag', `instance_id=${opts.instance}`,
-    '-o', 'experimental-prometheus-rw',
-    '--summary-export', opts.summaryPath,
-    '--quiet',
-    '--no-color',
-    opts.bundlePath,
-  ];
-}
-
-/** The runners' environment (pure): remote-write as native histograms, short pushes. */
-export function runnerEnv(opts: { prometheusRwUrl: string; pushInterval: string; env?: Record<string, string> }): Record<string, string> {
-  return {
-    ...opts.env,
-    K6_PROMETHEUS_RW_SERVER_URL: opts.prometheusRwUrl,
-    K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true',
-    K6_PROMETHEUS_RW_PUSH_INTERVAL: opts.pushInterval,
-    K6_NO_USAGE_REPORT: 'true',
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function getJson(url: string, init?: RequestInit): Promise<unknown> {
@@ -186,14 +152,14 @@ export async function runK6Runners(options: K6RunnersOptions): Promise<RunnerRes
   const resultsDir = resolve(options.resultsDir);
   mkdirSync(resultsDir, { recursive: true });
   const supervisor = options.supervisor ?? new Supervisor(resultsDir);
-  const env = { ...process.env, ...runnerEnv({ prometheusRwUrl: options.prometheusRwUrl, pushInterval: options.pushInterval ?? '1s', env: options.env }) };
+  const env = { ...process.env, ...options.env, ...outputEnv(options.prometheusRwUrl, options.pushInterval ?? '1s') };
   const stopGraceMs = options.stopGraceMs ?? 30_000;
 
   const runners: Runner[] = [];
   for (let instance = 1; instance <= parallelism; instance++) {
     const apiAddress = `${LOOPBACK}:${await freePort()}`;
     const summaryPath = join(resultsDir, `runner-${instance}-summary.json`);
-    const args = runnerArgs({ instance, parallelism, apiAddress, testid: options.testid, summaryPath, bundlePath: resolve(options.bundlePath) });
+    const args = localRunnerArgs({ instance, parallelism, apiAddress, testid: options.testid, summaryPath, bundlePath: resolve(options.bundlePath) });
     const proc = supervisor.start(`k6-runner-${instance}`, options.k6Binary, args, { env, stopSignal: 'SIGINT', cwd: resultsDir });
     const runner: Runner = { instance, segment: runnerSegment(instance, parallelism).segment, apiUrl: `http://${apiAddress}`, summaryPath, proc };
     void proc.exited.then((code) => (runner.exit = code));

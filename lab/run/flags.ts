@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { isDnsLabel } from '../cluster/dnsLabel.ts';
-import { PROFILES, parseDuration, type Profile } from '../scenarios/profiles.ts';
+import { LOAD_PROFILES, parseDuration, type LoadProfile } from '../scenarios/profiles.ts';
 
 export const TARGETS = ['local', 'cluster'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -18,7 +18,7 @@ export interface RunFlags {
   duration: string | undefined;
   vus: number | undefined;
   parallelism: number | undefined;
-  profile: Profile | undefined;
+  profile: LoadProfile | undefined;
   baseUrl: string | undefined;
   prometheusUrl: string | undefined;
   namespace: string | undefined;
@@ -122,9 +122,9 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
 
   const target = (v.target ?? 'local') as Target;
   if (!TARGETS.includes(target)) throw new UsageError(`--target: "${v.target}" is not a target; valid: ${TARGETS.join(', ')}`);
-  const profile = v.profile as Profile | undefined;
-  if (profile !== undefined && !PROFILES.includes(profile)) {
-    throw new UsageError(`--profile: "${v.profile}" is not a profile; valid: ${PROFILES.join(', ')}`);
+  const profile = v.profile as LoadProfile | undefined;
+  if (profile !== undefined && !LOAD_PROFILES.includes(profile)) {
+    throw new UsageError(`--profile: "${v.profile}" is not a profile; valid: ${LOAD_PROFILES.join(', ')}`);
   }
   let duration = v.duration;
   if (duration !== undefined) {
@@ -165,9 +165,6 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
     if (flags.targetLatencyMs !== undefined && flags.baseUrl !== undefined) {
       throw new UsageError('--target-latency-ms slows the lab\'s own target service; with --base-url no target service is started');
     }
-  }
-  if (flags.vus !== undefined && flags.parallelism !== undefined && flags.parallelism > flags.vus) {
-    throw new UsageError(`--parallelism: ${flags.parallelism} runners for ${flags.vus} VUs; each runner needs at least one VU (use --parallelism <= ${flags.vus})`);
   }
   return flags;
 }

@@ -1,16 +1,17 @@
 // From validated flags to the plan of one run: the defaults that suit the target, the run id,
-// the scenario's environment (PROFILE, VUS, DURATION, BASE_URL). Pure apart from resolving the
+// the scenario's environment (the runner contract's PROFILE, VUS, DURATION, BASE_URL). Pure apart from resolving the
 // scenario name or path (which must exist before anything starts).
 
 import { resolve } from 'node:path';
 import { resolveScenario, type ResolvedScenario } from '../scenarios/registry.ts';
-import type { Profile } from '../scenarios/profiles.ts';
+import type { LoadProfile, LoadShape } from '../scenarios/profiles.ts';
 import { UsageError, type RunCommand, type RunFlags, type Target } from './flags.ts';
 import { newRunId } from './runId.ts';
+import { scenarioEnv } from '../k6/runnerContract.ts';
 import { prometheusPortForward } from './clusterHints.ts';
 
 export interface TargetDefaults {
-  profile: Profile;
+  profile: LoadProfile;
   vus?: number;
   duration?: string;
   parallelism: number;
@@ -39,10 +40,8 @@ export interface RunPlan {
   runId: string;
   target: Target;
   scenario: ResolvedScenario;
-  profile: Profile;
-  /** explicit VUs / duration (flags or the target's defaults); undefined = the profile's own. */
-  vus: number | undefined;
-  duration: string | undefined;
+  /** the profile, and explicit VUs / duration (flags or the target's defaults); undefined = the profile's own. */
+  shape: LoadShape;
   parallelism: number;
   baseUrl: string | undefined;
   targetLatencyMs: number | undefined;
@@ -79,28 +78,21 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
   const vus = flags.vus ?? (useShapeDefaults ? d.vus : undefined);
   const duration = flags.duration ?? (useShapeDefaults ? d.duration : undefined);
   const parallelism = flags.parallelism ?? d.parallelism;
-  if (vus !== undefined && parallelism > vus) {
-    throw new UsageError(`--parallelism: ${parallelism} runners for ${vus} VUs; each runner needs at least one VU`);
-  }
   if (flags.target === 'cluster' && !flags.dryRun && flags.prometheusUrl === undefined) {
     throw new UsageError('--prometheus-url: the cluster target needs the lab\'s Prometheus to judge the run, e.g. ' +
       `${prometheusPortForward()} & then --prometheus-url http://127.0.0.1:9090`);
   }
-  const profile = flags.profile ?? d.profile;
-  const scenarioEnv: Record<string, string> = {
-    PROFILE: profile,
-    ...(vus !== undefined ? { VUS: String(vus) } : {}),
-    ...(duration !== undefined ? { DURATION: duration } : {}),
-    ...(flags.baseUrl !== undefined ? { BASE_URL: flags.baseUrl } : {}),
+  const shape: LoadShape = {
+    profile: flags.profile ?? d.profile,
+    ...(vus !== undefined ? { vus } : {}),
+    ...(duration !== undefined ? { duration } : {}),
   };
   return {
     command,
     runId: newRunId(scenario.name, ctx.now, ctx.runIdSuffix),
     target: flags.target,
     scenario,
-    profile,
-    vus,
-    duration,
+    shape,
     parallelism,
     baseUrl: flags.baseUrl,
     targetLatencyMs: flags.targetLatencyMs,
@@ -110,6 +102,6 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
     dryRun: flags.dryRun,
     keep: flags.keep,
     soakChecks: command === 'run-soak' || scenario.name === DEFAULT_SOAK_SCENARIO,
-    scenarioEnv,
+    scenarioEnv: scenarioEnv(shape, flags.baseUrl),
   };
 }

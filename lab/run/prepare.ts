@@ -5,6 +5,7 @@
 import { buildScenario } from '../scenarios/build.ts';
 import { parseDuration } from '../scenarios/profiles.ts';
 import { UsageError } from './flags.ts';
+import { assertRunnersFit } from '../k6/runnerContract.ts';
 import type { RunPlan } from './plan.ts';
 
 export interface PreparedScenario {
@@ -27,17 +28,14 @@ export async function prepareScenario(plan: RunPlan, outDir: string): Promise<Pr
   }
   let inspection;
   try {
-    inspection = built.inspect({
-      profile: plan.profile,
-      ...(plan.vus !== undefined ? { vus: plan.vus } : {}),
-      ...(plan.duration !== undefined ? { duration: plan.duration } : {}),
-    });
+    inspection = built.inspect(plan.shape);
   } catch (error) {
     throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
   }
-  if (plan.parallelism > inspection.maxVUs) {
-    throw new UsageError(`--parallelism: ${plan.parallelism} runners but ${plan.scenario.name} runs at most ${inspection.maxVUs} VUs ` +
-      `under profile ${plan.profile}; use --parallelism <= ${inspection.maxVUs} or more --vus`);
+  try {
+    assertRunnersFit(plan.parallelism, inspection.maxVUs, { scenario: plan.scenario.name, shape: plan.shape });
+  } catch (error) {
+    throw new UsageError(`--parallelism: ${(error as Error).message}`);
   }
   let totalDurationMs: number | undefined;
   try {

@@ -87,8 +87,8 @@ export async function runLocal(plan: RunPlan, prepared: PreparedScenario, result
       lab.writeLabJson(resultsDir, { kept: plan.keep });
       const client = new PrometheusClient(lab.endpoints.prometheusUrl);
       const baseUrl = plan.baseUrl ?? lab.endpoints.targetBaseUrl;
-      io.log(`run ${plan.runId}: ${plan.parallelism} k6 runner(s) of ${plan.scenario.name} (profile ${plan.profile}` +
-        `${plan.vus !== undefined ? `, ${plan.vus} VUs` : ''}${plan.duration !== undefined ? `, ${plan.duration}` : ''}) against ${baseUrl}`);
+      io.log(`run ${plan.runId}: ${plan.parallelism} k6 runner(s) of ${plan.scenario.name} (profile ${plan.shape.profile}` +
+        `${plan.shape.vus !== undefined ? `, ${plan.shape.vus} VUs` : ''}${plan.shape.duration !== undefined ? `, ${plan.shape.duration}` : ''}) against ${baseUrl}`);
       runStartMs = Date.now();
       const progress = startProgress({
         client, selector: selectorOf(plan.runId), startMs: runStartMs, totalMs: prepared.totalDurationMs,

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runnerArgs } from '../local/k6Runners.ts';
+import { localRunnerArgs } from '../k6/runnerContract.ts';
 import { runResultsDir } from '../results/resultsFolder.ts';
 import { EXIT_CODES } from './exitCodes.ts';
 import { parseRunFlags, usage, UsageError, type RunCommand } from './flags.ts';
@@ -40,7 +40,7 @@ export function localDryRunText(plan: RunPlan, prepared: PreparedScenario): stri
     `target:       local (processes on loopback, state in ${stateDir})`,
     `scenario:     ${plan.scenario.name} (${plan.scenario.file})`,
     `bundle:       ${prepared.bundlePath} (${prepared.bytes} bytes)`,
-    `profile:      ${plan.profile}; VUs ${plan.vus ?? `profile's (${prepared.maxVUs} max)`}; duration ${plan.duration ?? 'profile\'s'}; k6 total ${prepared.totalDuration ?? '?'}`,
+    `profile:      ${plan.shape.profile}; VUs ${plan.shape.vus ?? `profile's (${prepared.maxVUs} max)`}; duration ${plan.shape.duration ?? 'profile\'s'}; k6 total ${prepared.totalDuration ?? '?'}`,
     `runners:      ${plan.parallelism} (execution segments of ${plan.parallelism}), testid ${plan.runId}`,
     `service:      ${plan.baseUrl ?? 'the lab\'s target service'}${plan.targetLatencyMs !== undefined ? ` (slowed by ${plan.targetLatencyMs} ms)` : ''}`,
     `lab:          Postgres primary + 2 streaming replicas, 6-node Redis cluster (3+3), postgres and redis exporters,`,
@@ -49,7 +49,7 @@ export function localDryRunText(plan: RunPlan, prepared: PreparedScenario): stri
     `afterwards:   ${plan.keep ? 'the lab is kept running (stop: npm run lab:down -- --target local)' : 'the lab is stopped'}`,
     `scenario env: ${Object.entries(plan.scenarioEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     '',
-    ...Array.from({ length: plan.parallelism }, (_, i) => `k6 ${runnerArgs({
+    ...Array.from({ length: plan.parallelism }, (_, i) => `k6 ${localRunnerArgs({
       instance: i + 1, parallelism: plan.parallelism, apiAddress: '127.0.0.1:<free port>', testid: plan.runId,
       summaryPath: join(plan.resultsRoot, plan.runId, `runner-${i + 1}-summary.json`), bundlePath: prepared.bundlePath,
     }).join(' ')}`),

@@ -3,7 +3,8 @@
 
 import { join } from 'node:path';
 import { bundleScenario } from './bundle.ts';
-import { inspectScenario, type RunShape, type ScenarioInspection } from './inspect.ts';
+import { inspectScenario, type ScenarioInspection } from './inspect.ts';
+import type { LoadShape } from './profiles.ts';
 import { BUILD_DIR, resolveScenario, type ResolvedScenario } from './registry.ts';
 import type { K6SlaId, K6Thresholds } from './thresholds.ts';
 import { typecheckScenarios } from './typecheck.ts';
@@ -29,9 +30,9 @@ export interface BuiltScenario {
   /** thresholds as k6 resolved them (smoke profile; thresholds do not depend on the profile). */
   thresholds: K6Thresholds;
   /** the most VUs k6 will run under this profile / overrides (what bounds TestRun parallelism). */
-  maxVUs(profile: RunShape['profile'], overrides?: Omit<RunShape, 'profile'>): number;
+  maxVUs(profile: LoadShape['profile'], overrides?: Omit<LoadShape, 'profile'>): number;
   /** the full `k6 inspect` answer for a profile / overrides. */
-  inspect(shape: RunShape): ScenarioInspection;
+  inspect(shape: LoadShape): ScenarioInspection;
 }
 
 export async function buildScenario(nameOrPath: string, options: BuildOptions = {}): Promise<BuiltScenario> {
@@ -53,7 +54,7 @@ async function bundleResolved(scenario: ResolvedScenario, options: BuildOptions)
   const bundlePath = join(options.outDir ?? BUILD_DIR, `${scenario.name}.js`);
   const { bytes } = await bundleScenario(scenario.file, bundlePath);
   const cache = new Map<string, ScenarioInspection>();
-  const inspect = (shape: RunShape): ScenarioInspection => {
+  const inspect = (shape: LoadShape): ScenarioInspection => {
     const key = JSON.stringify(shape);
     let found = cache.get(key);
     if (!found) {

@@ -4,14 +4,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { ensureK6 } from '../k6/binary.ts';
-import type { Profile } from './profiles.ts';
+import type { LoadShape } from './profiles.ts';
+import { scenarioEnv } from '../k6/runnerContract.ts';
 import type { K6SlaId, K6Thresholds } from './thresholds.ts';
-
-export interface RunShape {
-  profile: Profile;
-  vus?: number;
-  duration?: string;
-}
 
 export interface ScenarioInspection {
   maxVUs: number;
@@ -23,16 +18,8 @@ export interface ScenarioInspection {
   scenarios: Record<string, { executor: string; [field: string]: unknown }>;
 }
 
-export function runShapeEnv(shape: RunShape): Record<string, string> {
-  return {
-    PROFILE: shape.profile,
-    ...(shape.vus !== undefined ? { VUS: String(shape.vus) } : {}),
-    ...(shape.duration !== undefined ? { DURATION: shape.duration } : {}),
-  };
-}
-
-export function inspectScenario(bundlePath: string, shape: RunShape, k6: string = ensureK6()): ScenarioInspection {
-  const envArgs = Object.entries(runShapeEnv(shape)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+export function inspectScenario(bundlePath: string, shape: LoadShape, k6: string = ensureK6()): ScenarioInspection {
+  const envArgs = Object.entries(scenarioEnv(shape)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const out = spawnSync(k6, ['inspect', '--execution-requirements', ...envArgs, bundlePath], {
     encoding: 'utf8',
     env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },

@@ -6,7 +6,7 @@ import {
   parseDuration,
   peakVUs,
   scenarioPeakVUs,
-  shapeRequestFromEnv,
+  loadShapeFromEnv,
   shapeScenarios,
   totalDurationMs,
   type LabScenarios,
@@ -85,11 +85,11 @@ test('VUS sets the peak over all scenarios, DURATION the total length', () => {
 });
 
 test('the environment is validated and names the bad variable', () => {
-  assert.deepEqual(shapeRequestFromEnv({}), { profile: 'smoke', vus: undefined, duration: undefined });
-  assert.deepEqual(shapeRequestFromEnv({ PROFILE: 'ci', VUS: '7', DURATION: '90s' }), { profile: 'ci', vus: 7, duration: '90s' });
-  assert.throws(() => shapeRequestFromEnv({ PROFILE: 'huge' }), /PROFILE: "huge" is not a profile; valid: smoke, ci, full/);
-  assert.throws(() => shapeRequestFromEnv({ VUS: '0' }), /VUS: "0" is not a positive whole number/);
-  assert.throws(() => shapeRequestFromEnv({ DURATION: 'soon' }), /DURATION: "soon" is not a duration/);
+  assert.deepEqual(loadShapeFromEnv({}), { profile: 'smoke', vus: undefined, duration: undefined });
+  assert.deepEqual(loadShapeFromEnv({ PROFILE: 'ci', VUS: '7', DURATION: '90s' }), { profile: 'ci', vus: 7, duration: '90s' });
+  assert.throws(() => loadShapeFromEnv({ PROFILE: 'huge' }), /PROFILE: "huge" is not a profile; valid: smoke, ci, full/);
+  assert.throws(() => loadShapeFromEnv({ VUS: '0' }), /VUS: "0" is not a positive whole number/);
+  assert.throws(() => loadShapeFromEnv({ DURATION: 'soon' }), /DURATION: "soon" is not a duration/);
 });
 
 test('a short constant executor keeps the 1 s k6 requires', () => {

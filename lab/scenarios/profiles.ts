@@ -7,8 +7,8 @@
 // between concurrent scenarios stays the same) and every duration by another (so ramps, plateaus
 // and start offsets keep their proportions).
 
-export const PROFILES = ['smoke', 'ci', 'full'] as const;
-export type Profile = (typeof PROFILES)[number];
+export const LOAD_PROFILES = ['smoke', 'ci', 'full'] as const;
+export type LoadProfile = (typeof LOAD_PROFILES)[number];
 
 export interface ProfileShape {
   /** peak VUs over all scenarios together; undefined = as written. */
@@ -21,7 +21,7 @@ export interface ProfileShape {
   realtimeSessionSeconds: number;
 }
 
-export const PROFILE_SHAPES: Record<Profile, ProfileShape> = {
+export const PROFILE_SHAPES: Record<LoadProfile, ProfileShape> = {
   smoke: { peakVUs: 2, durationMs: 5_000, thinkScale: 0.05, realtimeSessionSeconds: 2 },
   ci: { peakVUs: 10, durationMs: 60_000, thinkScale: 0.25, realtimeSessionSeconds: 10 },
   full: { thinkScale: 1, realtimeSessionSeconds: 60 },
@@ -227,8 +227,9 @@ export function scaleTimeline(scenario: LabScenario, factor: number): LabScenari
   }
 }
 
-export interface ShapeRequest {
-  profile: Profile;
+/** A run's load: the profile, and the VUS / DURATION overrides (the same on both targets). */
+export interface LoadShape {
+  profile: LoadProfile;
   /** peak VUs over all scenarios (the VUS env); overrides the profile's. */
   vus?: number;
   /** total test length (the DURATION env); overrides the profile's. */
@@ -236,9 +237,9 @@ export interface ShapeRequest {
 }
 
 /** The scenarios as they run under a profile and the VUS / DURATION overrides. */
-export function shapeScenarios(full: LabScenarios, request: ShapeRequest): LabScenarios {
+export function shapeScenarios(full: LabScenarios, request: LoadShape): LabScenarios {
   const shape = PROFILE_SHAPES[request.profile];
-  if (!shape) throw new Error(`PROFILE: "${request.profile}" is not a profile; valid: ${PROFILES.join(', ')}`);
+  if (!shape) throw new Error(`PROFILE: "${request.profile}" is not a profile; valid: ${LOAD_PROFILES.join(', ')}`);
   const wantVUs = request.vus ?? shape.peakVUs;
   const wantMs = request.duration !== undefined ? parseDuration(request.duration, 'DURATION') : shape.durationMs;
   if (wantVUs !== undefined && (!Number.isInteger(wantVUs) || wantVUs < 1)) {
@@ -258,10 +259,10 @@ export function shapeScenarios(full: LabScenarios, request: ShapeRequest): LabSc
 }
 
 /** Reads PROFILE / VUS / DURATION as given in the environment (strings), validating each. */
-export function shapeRequestFromEnv(env: Record<string, string | undefined>): ShapeRequest {
-  const profile = (env.PROFILE ?? 'smoke') as Profile;
-  if (!PROFILES.includes(profile)) {
-    throw new Error(`PROFILE: "${env.PROFILE}" is not a profile; valid: ${PROFILES.join(', ')}`);
+export function loadShapeFromEnv(env: Record<string, string | undefined>): LoadShape {
+  const profile = (env.PROFILE ?? 'smoke') as LoadProfile;
+  if (!LOAD_PROFILES.includes(profile)) {
+    throw new Error(`PROFILE: "${env.PROFILE}" is not a profile; valid: ${LOAD_PROFILES.join(', ')}`);
   }
   let vus: number | undefined;
   if (env.VUS !== undefined && env.VUS !== '') {

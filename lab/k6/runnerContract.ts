@@ -1,0 +1,86 @@
+// How perflab runs k6, on both targets, in one place: the scenario's environment (how hard and
+// against what), the output (Prometheus remote-write as native histograms), the tags the verdict
+// selects on, and each runner's command line. The local lab builds a runner's full argv from
+// here; the cluster's TestRun carries the same arguments and environment, and the k6-operator adds
+// what it owns (the script, the execution segment, --paused, its instance tags). Pure.
+
+import type { LoadShape } from '../scenarios/profiles.ts';
+import { runnerSegment, segmentArgs } from './segments.ts';
+
+/** k6's own exit codes (k6 errext): what a runner's exit says. */
+export const K6_EXIT = { thresholdsFailed: 99, scriptException: 107, aborted: 108 } as const;
+
+/** The tag on every sample of a run: what the verdict's PromQL selects. */
+export const TESTID_TAG = 'testid';
+/** The tag naming a runner (1-based), as the operator tags its runner pods. */
+export const INSTANCE_TAG = 'instance_id';
+
+/** What a scenario reads from __ENV: the load shape (PROFILE, VUS, DURATION) and BASE_URL. */
+export function scenarioEnv(shape: LoadShape, baseUrl?: string): Record<string, string> {
+  return {
+    PROFILE: shape.profile,
+    ...(shape.vus !== undefined ? { VUS: String(shape.vus) } : {}),
+    ...(shape.duration !== undefined ? { DURATION: shape.duration } : {}),
+    ...(baseUrl !== undefined ? { BASE_URL: baseUrl } : {}),
+  };
+}
+
+/**
+ * The output's environment: remote-write to Prometheus, trends as native histograms (so
+ * percentiles aggregate across runners), no usage report. `pushInterval` unset = k6's 5 s.
+ */
+export function outputEnv(remoteWriteUrl: string, pushInterval?: string): Record<string, string> {
+  return {
+    K6_PROMETHEUS_RW_SERVER_URL: remoteWriteUrl,
+    K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true',
+    ...(pushInterval !== undefined ? { K6_PROMETHEUS_RW_PUSH_INTERVAL: pushInterval } : {}),
+    K6_NO_USAGE_REPORT: 'true',
+  };
+}
+
+/** The arguments every runner of a run passes to `k6 run`, on both targets: output and testid. */
+export function runArgs(testid: string): string[] {
+  return ['-o', 'experimental-prometheus-rw', '--tag', `${TESTID_TAG}=${testid}`];
+}
+
+/**
+ * A local runner's whole argv: what the k6-operator adds on the cluster (paused start, the
+ * execution segment, the instance tag), its REST API address, the run's arguments, and a summary
+ * export for exact rates.
+ */
+export function localRunnerArgs(opts: {
+  instance: number;
+  parallelism: number;
+  apiAddress: string;
+  testid: string;
+  summaryPath: string;
+  bundlePath: string;
+}): string[] {
+  return [
+    'run',
+    '--paused',
+    '--address', opts.apiAddress,
+    ...segmentArgs(runnerSegment(opts.instance, opts.parallelism)),
+    '--tag', `${INSTANCE_TAG}=${opts.instance}`,
+    ...runArgs(opts.testid),
+    '--summary-export', opts.summaryPath,
+    '--quiet',
+    '--no-color',
+    opts.bundlePath,
+  ];
+}
+
+/**
+ * Every runner needs at least one VU (the operator ends a TestRun in stage "error" otherwise, and
+ * a local runner with no VU does nothing): the one check, made where k6's max VUs are known.
+ * Throws naming the numbers, the scenario and shape, and what would be valid.
+ */
+export function assertRunnersFit(parallelism: number, maxVUs: number, context: { scenario: string; shape: LoadShape }): void {
+  if (parallelism <= maxVUs) return;
+  const { profile, vus } = context.shape;
+  throw new Error(
+    `${parallelism} runners for ${maxVUs} VUs: scenario ${context.scenario} runs at most ${maxVUs} VUs under profile ${profile}` +
+      `${vus !== undefined ? ` with VUS=${vus}` : ''}, and every runner needs at least one VU; ` +
+      `use a parallelism of ${maxVUs} or less, or more VUs`,
+  );
+}
