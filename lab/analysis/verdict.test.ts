@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { slaById } from '../sla/catalogue.ts';
-import { EXIT_CODES } from '../run/exitCodes.ts';
+import { EXIT_CODES } from '../exitCodes.ts';
 import { judgeSla } from './slaJudgement.ts';
 import { degradationCheck } from './soakChecks.ts';
 import { runVerdict, type VerdictInput, type LabCheck } from './verdict.ts';
@@ -43,6 +43,14 @@ test('a crashed runner or a failed lab check is a lab failure, and outranks an S
   const crashed = runVerdict(input({ slas: [failing], runners: [{ instance: 1, exitCode: 107 }, { instance: 2, exitCode: 0 }] }));
   assert.equal(crashed.kind, 'lab-failure');
   assert.equal(crashed.exitCode, EXIT_CODES.labFailure);
+  // a script exception outranks a sibling runner's failed thresholds, whatever their order
+  const both = runVerdict(input({ runners: [{ instance: 1, exitCode: 99 }, { instance: 2, exitCode: 107 }] }));
+  assert.equal(both.exitCode, EXIT_CODES.labFailure);
+  assert.match(both.reasons[0]!, /runner 2 hit a script exception \(exit 107\)/);
+  // a runner that never ended counts, with what the target knows about it
+  const stuck = runVerdict(input({ runners: [{ instance: 1, exitCode: 0 }, { instance: 2, exitCode: null, detail: 'no runner pod found' }] }));
+  assert.equal(stuck.exitCode, EXIT_CODES.labFailure);
+  assert.match(stuck.reasons.join('\n'), /runner 2 did not exit normally \(no exit code\): no runner pod found/);
   const broken = runVerdict(input({ labChecks: [{ ...labOk, ok: false, detail: '1 of 2 streaming' }] }));
   assert.equal(broken.exitCode, EXIT_CODES.labFailure);
   assert.match(broken.reasons[0]!, /replication_streaming failed at the end: 1 of 2 streaming/);

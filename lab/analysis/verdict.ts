@@ -4,7 +4,8 @@
 // Order of precedence for the exit code: interrupted > lab failure > SLA failure > pass. A lab
 // that broke makes the numbers untrustworthy, so that is what the exit code reports first.
 
-import { EXIT_CODE_OF, K6_EXIT, type VerdictKind } from '../run/exitCodes.ts';
+import { EXIT_CODE_OF, type VerdictKind } from '../exitCodes.ts';
+import { K6_EXIT } from '../k6/runnerContract.ts';
 import type { SlaResult } from './slaJudgement.ts';
 import type { SoakCheck } from './soakChecks.ts';
 
@@ -22,6 +23,8 @@ export interface RunnerOutcome {
   instance: number;
   /** k6's exit code; null when the runner never exited normally (killed, never started). */
   exitCode: number | null;
+  /** what the target knows beyond the exit code (a pod never scheduled, OOMKilled, a signal). */
+  detail?: string;
 }
 
 export interface VerdictInput {
@@ -47,11 +50,12 @@ export interface Verdict {
 }
 
 function describeRunner(r: RunnerOutcome): string {
-  if (r.exitCode === null) return `runner ${r.instance} did not exit normally (no exit code)`;
-  if (r.exitCode === K6_EXIT.thresholdsFailed) return `runner ${r.instance} failed its k6 thresholds (exit ${r.exitCode})`;
-  if (r.exitCode === K6_EXIT.scriptException) return `runner ${r.instance} hit a script exception (exit ${r.exitCode})`;
-  if (r.exitCode === K6_EXIT.aborted) return `runner ${r.instance} was aborted (exit ${r.exitCode})`;
-  return `runner ${r.instance} exited with ${r.exitCode}`;
+  const detail = r.detail ? `: ${r.detail}` : '';
+  if (r.exitCode === null) return `runner ${r.instance} did not exit normally (no exit code)${detail}`;
+  if (r.exitCode === K6_EXIT.thresholdsFailed) return `runner ${r.instance} failed its k6 thresholds (exit ${r.exitCode})${detail}`;
+  if (r.exitCode === K6_EXIT.scriptException) return `runner ${r.instance} hit a script exception (exit ${r.exitCode})${detail}`;
+  if (r.exitCode === K6_EXIT.aborted) return `runner ${r.instance} was aborted (exit ${r.exitCode})${detail}`;
+  return `runner ${r.instance} exited with ${r.exitCode}${detail}`;
 }
 
 function formatValue(value: number, unit: SlaResult['unit']): string {

@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { buildRunObjects } from '../../k6-operator/testrun.ts';
 import type { ClusterLauncher } from '../run/runCluster.ts';
-import { aggregateRunners, launchTestRun, LauncherError, type Stage } from './launcher.ts';
+import { launchTestRun, LauncherError, type TestRunStage } from './launcher.ts';
 
-// scripts/run.mjs (lab/run/runCluster.ts) calls the launcher as launch(objects, { signal, log }):
+// scripts/run.mjs (the cluster RunTarget) calls the launcher as launch(objects, { signal, log }):
 // this line stops compiling if the two drift apart.
 const asRunLauncher: ClusterLauncher = launchTestRun;
 void asRunLauncher;
@@ -20,7 +20,7 @@ void asRunLauncher;
 interface Script {
   crd?: boolean;
   /** status.stage answered on successive reads (the last one repeats). */
-  stages: Stage[];
+  stages: TestRunStage[];
   /** exit code of runner i+1 once the stage is finished/error. */
   exitCodes: number[];
   /** runners whose pod the operator never created (or that were cleaned up). */
@@ -61,7 +61,7 @@ class StandInApi {
     this.server.closeAllConnections();
     return new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
-  stage(): Stage {
+  stage(): TestRunStage {
     return this.script.stages[Math.min(this.reads, this.script.stages.length - 1)]!;
   }
   applied(plural: string) {
@@ -184,47 +184,37 @@ test('applies ConfigMap and TestRun by server-side apply, follows the stages to 
       assert.equal(apply.query.get('force'), 'true');
     }
     assert.equal(api.requests.findIndex((r) => r.path.includes('/configmaps/')) < api.requests.findIndex((r) => r.path.includes('/testruns/')), true, 'script before TestRun');
-    assert.equal(result.outcome, 'passed');
-    assert.equal(result.exitCode, 0);
     assert.equal(result.stage, 'finished');
-    assert.deepEqual(result.runners.map((r) => [r.instance, r.exitCode, r.outcome]), [[1, 0, 'passed'], [2, 0, 'passed'], [3, 0, 'passed']]);
+    assert.equal(result.ended, 'finished');
+    assert.equal(result.reason, undefined);
+    assert.deepEqual(result.runners.map((r) => [r.instance, r.exitCode, r.detail]), [[1, 0, undefined], [2, 0, undefined], [3, 0, undefined]]);
     assert.deepEqual(lines.filter((l) => l.startsWith('stage')).map((l) => l.split(' ')[1]), ['initialization', 'initialized', 'created', 'started', 'finished']);
     assert.deepEqual(api.deleted(), [], 'kept by default');
   });
 });
 
-test('one runner failing its thresholds (exit 99) makes the whole run fail its thresholds (stand-in API)', async () => {
-  await withStandIn({ stages: ['started', 'finished'], exitCodes: [0, 99, 0] }, async (_api, kc) => {
+test('every runner\'s own exit code is reported as it is, whatever it means (stand-in API)', async () => {
+  await withStandIn({ stages: ['started', 'finished'], exitCodes: [0, 99, 107] }, async (_api, kc) => {
     const result = await launchTestRun(objects(3), { kubeConfig: kc, ...FOLLOW });
-    assert.equal(result.outcome, 'thresholds-failed');
-    assert.equal(result.exitCode, 99);
-    assert.deepEqual(result.runners.map((r) => r.outcome), ['passed', 'thresholds-failed', 'passed']);
+    assert.equal(result.ended, 'finished');
+    assert.deepEqual(result.runners.map((r) => [r.instance, r.exitCode]), [[1, 0], [2, 99], [3, 107]]);
   });
 });
 
-test('a script exception on a runner (exit 107) outranks thresholds (stand-in API)', async () => {
-  await withStandIn({ stages: ['started', 'finished'], exitCodes: [99, 107] }, async (_api, kc) => {
-    const result = await launchTestRun(objects(2), { kubeConfig: kc, ...FOLLOW });
-    assert.equal(result.outcome, 'failed');
-    assert.equal(result.exitCode, 107);
-    assert.match(result.runners[1]!.reason ?? '', /script exception/);
-  });
-});
-
-test('a runner without a pod still counts, with no exit code (stand-in API)', async () => {
+test('a runner without a pod still counts, with no exit code and the reason (stand-in API)', async () => {
   await withStandIn({ stages: ['started', 'finished'], exitCodes: [0, 0, 0], missingPods: [2] }, async (_api, kc) => {
     const result = await launchTestRun(objects(3), { kubeConfig: kc, ...FOLLOW });
     assert.deepEqual(result.runners.map((r) => [r.instance, r.exitCode]), [[1, 0], [2, null], [3, 0]]);
-    assert.equal(result.runners[1]!.reason, 'no runner pod found');
-    assert.equal(result.outcome, 'failed');
+    assert.equal(result.runners[1]!.detail, 'no runner pod found');
   });
 });
 
-test('stage error is an error result (stand-in API)', async () => {
+test('stage error ends the follow with a reason naming what to look at (stand-in API)', async () => {
   await withStandIn({ stages: ['initialization', 'error'], exitCodes: [] }, async (_api, kc) => {
     const result = await launchTestRun(objects(2), { kubeConfig: kc, ...FOLLOW });
-    assert.equal(result.outcome, 'error');
-    assert.equal(result.exitCode, 1);
+    assert.equal(result.ended, 'error');
+    assert.equal(result.stage, 'error');
+    assert.match(result.reason ?? '', /the TestRun ended in stage error: see kubectl -n load describe testrun load-r1/);
   });
 });
 
@@ -235,7 +225,8 @@ test('Ctrl-C (abort signal) deletes the TestRun, its jobs, pods and ConfigMap (s
     while (api.reads < 3) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
     const result = await pending;
-    assert.equal(result.outcome, 'aborted');
+    assert.equal(result.ended, 'aborted');
+    assert.equal(result.reason, 'aborted (Ctrl-C)');
     assert.deepEqual(new Set(api.deleted()), new Set([
       'testruns/load-r1', 'jobs/load-r1-1', 'jobs/load-r1-2', 'jobs/load-r1-starter',
       'pods/load-r1-1-x7k2p', 'pods/load-r1-2-x7k2p', 'pods/load-r1-starter-q1w2e', 'configmaps/load-r1',
@@ -247,7 +238,7 @@ test('Ctrl-C (abort signal) deletes the TestRun, its jobs, pods and ConfigMap (s
 test('a run that never finishes times out and is deleted (stand-in API)', async () => {
   await withStandIn({ stages: ['started'], exitCodes: [0] }, async (api, kc) => {
     const result = await launchTestRun(objects(1), { kubeConfig: kc, timeoutMs: 150, pollIntervalMs: 20 });
-    assert.equal(result.outcome, 'timeout');
+    assert.equal(result.ended, 'timeout');
     assert.match(result.reason ?? '', /did not end within 150 ms \(last stage started\)/);
     assert.ok(api.deleted().includes('testruns/load-r1'));
     assert.ok(result.durationMs >= 150);
@@ -257,7 +248,7 @@ test('a run that never finishes times out and is deleted (stand-in API)', async 
 test('runners that never start (stuck in initialization) time out early with a hint, and are deleted (stand-in API)', async () => {
   await withStandIn({ stages: ['initialization'], exitCodes: [0] }, async (api, kc) => {
     const result = await launchTestRun(objects(1), { kubeConfig: kc, timeoutMs: 60_000, startTimeoutMs: 100, pollIntervalMs: 20 });
-    assert.equal(result.outcome, 'timeout');
+    assert.equal(result.ended, 'timeout');
     assert.match(result.reason ?? '', /runners had not started after \d+ s \(stage initialization\): see kubectl -n load get pods -l k6_cr=load-r1/);
     assert.ok(api.deleted().includes('testruns/load-r1'));
     assert.ok(result.durationMs < 5_000);
@@ -286,11 +277,4 @@ test('an unreachable API server is a clear error naming the server', async () =>
     assert.match(error.message, new RegExp(`cannot reach the Kubernetes API at http://127.0.0.1:${port} \\(ECONNREFUSED\\)`));
     return true;
   });
-});
-
-test('aggregation: a missing or unfinished runner counts as failed', () => {
-  const passed = { instance: 1, pod: 'p1', exitCode: 0, outcome: 'passed' as const };
-  assert.deepEqual(aggregateRunners([passed], 2, 'finished'), { outcome: 'failed', exitCode: 1 });
-  assert.deepEqual(aggregateRunners([passed, { ...passed, instance: 2, exitCode: null, outcome: 'unknown' as const }], 2, 'finished'), { outcome: 'failed', exitCode: 1 });
-  assert.deepEqual(aggregateRunners([passed, { ...passed, instance: 2 }], 2, 'finished'), { outcome: 'passed', exitCode: 0 });
 });

@@ -1,42 +1,43 @@
 // Runs a TestRun on a cluster through the Kubernetes API (@kubernetes/client-node): server-side
 // applies the script ConfigMap and the TestRun, follows `status.stage` until finished or error,
-// then reads every runner pod's exit code (99 = thresholds failed) for a per-runner and overall
-// result. An AbortSignal (Ctrl-C) or the timeout deletes the TestRun, its jobs and pods.
-// Cluster problems (unreachable API, no k6-operator CRD, no permission) become a LauncherError
-// with a sentence a user can act on, never a stack trace.
+// then reads every runner pod's exit code. It reports facts — the last stage, how the run ended,
+// each runner's exit code, and why it ended early — and judges nothing: the one verdict is
+// lab/analysis/verdict.ts. An AbortSignal (Ctrl-C) or a timeout deletes the TestRun, its jobs and
+// pods. Cluster problems (unreachable API, no k6-operator CRD, no permission) become a
+// LauncherError with a sentence a user can act on, never a stack trace.
 
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { RUNNER_LABELS, type RunObjects, type ScriptConfigMap, type TestRun } from '../../k6-operator/testrun.ts';
 
-/** k6 exit codes that mean something to the verdict. */
-export const K6_EXIT = { ok: 0, thresholdsFailed: 99, scriptException: 107, aborted: 108 } as const;
 export const FIELD_MANAGER = 'perflab';
 
-export type Stage = 'initialization' | 'initialized' | 'created' | 'started' | 'stopped' | 'finished' | 'error';
+/** The k6-operator's `status.stage` of a TestRun. */
+export type TestRunStage = 'initialization' | 'initialized' | 'created' | 'started' | 'stopped' | 'finished' | 'error';
 
-export interface RunnerResult {
+/** One runner pod, as found after the run. */
+export interface RunnerPod {
   /** 1-based runner index (the operator's job `<testrun>-<n>`), as lab/analysis RunnerOutcome. */
   instance: number;
   pod: string;
-  /** the k6 container's exit code; null when the pod never ended. */
+  /** the k6 container's exit code; null when the pod never ended (or never existed). */
   exitCode: number | null;
-  outcome: 'passed' | 'thresholds-failed' | 'failed' | 'unknown';
-  reason?: string;
+  /** what Kubernetes says where the exit code does not (not terminated, no pod, OOMKilled...). */
+  detail?: string;
 }
 
-export type RunOutcome = 'passed' | 'thresholds-failed' | 'failed' | 'error' | 'timeout' | 'aborted';
+/** How the launcher stopped following: the TestRun's own end, or ours. */
+export type TestRunEnd = 'finished' | 'error' | 'timeout' | 'aborted';
 
-export interface LaunchResult {
+/** The facts of one TestRun, for the verdict to judge. */
+export interface TestRunReport {
   testRun: string;
   namespace: string;
   /** the last status.stage seen ('unknown' when the TestRun never reported one). */
-  stage: Stage | 'unknown';
-  runners: RunnerResult[];
-  outcome: RunOutcome;
-  /** what a CLI should exit with: 0 passed, 99 thresholds failed, else the first failing runner's code or 1. */
-  exitCode: number;
+  stage: TestRunStage | 'unknown';
+  ended: TestRunEnd;
+  runners: RunnerPod[];
   durationMs: number;
-  /** why a run ended without its runners' verdict (timeout, abort). */
+  /** why the run ended without every runner's result, in words a user can act on (error, timeout, abort). */
   reason?: string;
 }
 
@@ -121,8 +122,8 @@ interface PodLike extends KubernetesObject {
 
 const selector = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 
-/** One runner pod's exit code and what it means. */
-export function runnerResultOf(pod: PodLike, testRunName: string): RunnerResult {
+/** One runner pod's exit code, and what Kubernetes says when there is none (or it was not k6's). */
+export function runnerPodOf(pod: PodLike, testRunName: string): RunnerPod {
   const name = pod.metadata?.name ?? '?';
   const jobName = pod.metadata?.labels?.['job-name'] ?? '';
   const index = Number(/-(\d+)$/.exec(jobName)?.[1] ?? new RegExp(`^${testRunName}-(\\d+)-`).exec(name)?.[1] ?? 0);
@@ -130,31 +131,16 @@ export function runnerResultOf(pod: PodLike, testRunName: string): RunnerResult 
   const k6 = statuses.find((s) => s.name === 'k6') ?? statuses[0];
   const terminated = k6?.state?.terminated ?? k6?.lastState?.terminated;
   const exitCode = typeof terminated?.exitCode === 'number' ? terminated.exitCode : null;
-  const outcome: RunnerResult['outcome'] =
-    exitCode === null ? 'unknown' : exitCode === K6_EXIT.ok ? 'passed' : exitCode === K6_EXIT.thresholdsFailed ? 'thresholds-failed' : 'failed';
-  const reason =
-    exitCode === null
-      ? `pod ${name} has not terminated (phase ${pod.status?.phase ?? 'unknown'})`
-      : exitCode === K6_EXIT.scriptException
-        ? 'script exception (k6 exit 107)'
-        : exitCode === K6_EXIT.aborted
-          ? 'aborted (k6 exit 108)'
-          : terminated?.reason;
-  return { instance: index, pod: name, exitCode, outcome, ...(reason ? { reason } : {}) };
-}
-
-/** The verdict over all runners: every runner counts; missing runners count as failed. */
-export function aggregateRunners(runners: RunnerResult[], parallelism: number, stage: Stage | 'unknown'): Pick<LaunchResult, 'outcome' | 'exitCode'> {
-  if (stage === 'error') return { outcome: 'error', exitCode: 1 };
-  const failing = runners.find((r) => r.outcome === 'failed');
-  if (failing) return { outcome: 'failed', exitCode: failing.exitCode ?? 1 };
-  if (runners.length < parallelism || runners.some((r) => r.outcome === 'unknown')) return { outcome: 'failed', exitCode: 1 };
-  if (runners.some((r) => r.outcome === 'thresholds-failed')) return { outcome: 'thresholds-failed', exitCode: K6_EXIT.thresholdsFailed };
-  return { outcome: 'passed', exitCode: 0 };
+  // k6's own exit codes speak for themselves; Kubernetes' reason matters when there is none, or
+  // when the container was ended from outside (OOMKilled)
+  const detail = exitCode === null
+    ? `pod ${name} has not terminated (phase ${pod.status?.phase ?? 'unknown'})`
+    : terminated?.reason && terminated.reason !== 'Completed' && terminated.reason !== 'Error' ? `pod ${name}: ${terminated.reason}` : undefined;
+  return { instance: index, pod: name, exitCode, ...(detail ? { detail } : {}) };
 }
 
 /** Applies the run's ConfigMap + TestRun, follows it to the end and reads every runner's exit code. */
-export async function launchTestRun(objects: RunObjects, options: LaunchOptions = {}): Promise<LaunchResult> {
+export async function launchTestRun(objects: RunObjects, options: LaunchOptions = {}): Promise<TestRunReport> {
   const started = Date.now();
   const log = options.log ?? (() => {});
   const kc = options.kubeConfig ?? defaultKubeConfig();
@@ -183,10 +169,10 @@ export async function launchTestRun(objects: RunObjects, options: LaunchOptions 
   const pollMs = options.pollIntervalMs ?? 5_000;
   const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
   const deadline = started + timeoutMs;
-  let stage: Stage | 'unknown' = 'unknown';
+  let stage: TestRunStage | 'unknown' = 'unknown';
   const startDeadline = started + (options.startTimeoutMs ?? 10 * 60_000);
   const RUNNING: readonly string[] = ['started', 'stopped', 'finished', 'error'];
-  let ended: 'finished' | 'error' | 'timeout' | 'aborted' | undefined;
+  let ended: TestRunEnd | undefined;
   let reason: string | undefined;
   while (!ended) {
     if (options.signal?.aborted) {
@@ -196,13 +182,18 @@ export async function launchTestRun(objects: RunObjects, options: LaunchOptions 
     const current = await call(`reading TestRun ${namespace}/${name}`, () =>
       api.read({ apiVersion: testRun.apiVersion, kind: testRun.kind, metadata: { name, namespace } }),
     );
-    const next = (current as { status?: { stage?: Stage } }).status?.stage ?? 'unknown';
+    const status = (current as { status?: { stage?: TestRunStage; conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }> } }).status;
+    const next = status?.stage ?? 'unknown';
     if (next !== stage) {
       log(`stage ${next} after ${Math.round((Date.now() - started) / 1000)}s`);
       stage = next;
     }
-    if (stage === 'finished' || stage === 'error') ended = stage;
-    else if (Date.now() >= deadline) {
+    if (stage === 'finished') ended = stage;
+    else if (stage === 'error') {
+      ended = stage;
+      const said = (status?.conditions ?? []).filter((c) => c.message).map((c) => `${c.type}: ${c.message}`);
+      reason = `the TestRun ended in stage error${said.length ? ` (${said.join('; ')})` : ''}: see kubectl -n ${namespace} describe testrun ${name}`;
+    } else if (Date.now() >= deadline) {
       ended = 'timeout';
       reason = `the TestRun did not end within ${timeoutMs} ms (last stage ${stage})`;
     } else if (!RUNNING.includes(stage) && Date.now() >= startDeadline) {
@@ -215,17 +206,14 @@ export async function launchTestRun(objects: RunObjects, options: LaunchOptions 
   }
 
   const runners = await readRunners(api, testRun, call);
-  let outcome: Pick<LaunchResult, 'outcome' | 'exitCode'>;
   if (ended === 'aborted' || ended === 'timeout') {
     if (ended === 'aborted') reason = 'aborted (Ctrl-C)';
     log(`${reason}: deleting TestRun ${name}, its jobs, pods and ConfigMap`);
     await deleteRun(api, testRun, configMap, call);
-    outcome = { outcome: ended, exitCode: ended === 'aborted' ? 130 : 1 };
-  } else {
-    outcome = aggregateRunners(runners, testRun.spec.parallelism, stage);
-    if (options.deleteAfter) await deleteRun(api, testRun, configMap, call);
+  } else if (options.deleteAfter) {
+    await deleteRun(api, testRun, configMap, call);
   }
-  return { testRun: name, namespace, stage, runners, ...outcome, durationMs: Date.now() - started, ...(reason ? { reason } : {}) };
+  return { testRun: name, namespace, stage, ended, runners, durationMs: Date.now() - started, ...(reason ? { reason } : {}) };
 }
 
 function defaultKubeConfig(): KubeConfig {
@@ -256,18 +244,16 @@ async function requireTestRunCrd(api: ObjectApi, server: string): Promise<void> 
 
 type Call = <T>(doing: string, fn: () => Promise<T>) => Promise<T>;
 
-async function readRunners(api: KubernetesObjectApi, testRun: TestRun, call: Call): Promise<RunnerResult[]> {
+async function readRunners(api: KubernetesObjectApi, testRun: TestRun, call: Call): Promise<RunnerPod[]> {
   const name = testRun.metadata.name;
   const list = await call(`listing runner pods of ${name}`, () =>
     api.list('v1', 'Pod', testRun.metadata.namespace, undefined, undefined, undefined, undefined, selector(RUNNER_LABELS(name))),
   );
-  const found = (list.items as PodLike[]).map((pod) => runnerResultOf(pod, name));
+  const found = (list.items as PodLike[]).map((pod) => runnerPodOf(pod, name));
   // a runner without a pod (never scheduled, or cleaned up) still counts: no exit code
-  const runners: RunnerResult[] = [];
+  const runners: RunnerPod[] = [];
   for (let instance = 1; instance <= testRun.spec.parallelism; instance++) {
-    runners.push(
-      found.find((r) => r.instance === instance) ?? { instance, pod: '(none)', exitCode: null, outcome: 'unknown', reason: 'no runner pod found' },
-    );
+    runners.push(found.find((r) => r.instance === instance) ?? { instance, pod: '(none)', exitCode: null, detail: 'no runner pod found' });
   }
   return runners;
 }

@@ -13,7 +13,7 @@ import { freePort, LOOPBACK } from '../local/ports.ts';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { PrometheusClient } from '../analysis/prometheusClient.ts';
 import type { RunObjects } from '../../k6-operator/testrun.ts';
-import { EXIT_CODES } from './exitCodes.ts';
+import { EXIT_CODES } from '../exitCodes.ts';
 import { parseRunFlags } from './flags.ts';
 import { planRun } from './plan.ts';
 import { prepareScenario, type PreparedScenario } from './prepare.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localRunnerArgs } from '../k6/runnerContract.ts';
 import { runResultsDir } from '../results/resultsFolder.ts';
-import { EXIT_CODES } from './exitCodes.ts';
+import { EXIT_CODES } from '../exitCodes.ts';
 import { parseRunFlags, usage, UsageError, type RunCommand } from './flags.ts';
 import { planRun, type PlanContext, type RunPlan } from './plan.ts';
 import { prepareScenario, type PreparedScenario } from './prepare.ts';

@@ -2,7 +2,7 @@
 // narration; a progress line on a TTY; Ctrl-C wired to the run's abort signal. Returns the exit
 // code for the script to exit with.
 
-import { EXIT_CODES } from './exitCodes.ts';
+import { EXIT_CODES } from '../exitCodes.ts';
 import { interruptOnSignals } from './io.ts';
 import { runCommand, verdictLines } from './runScenario.ts';
 import type { RunCommand } from './flags.ts';

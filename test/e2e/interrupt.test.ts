@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXIT_CODES } from '../../lab/run/exitCodes.ts';
+import { EXIT_CODES } from '../../lab/exitCodes.ts';
 import { PROJECT_ROOT } from '../../lab/paths.ts';
 import { isAlive, newResultsDir, onlyRunDir, processesMentioning, readSummary, recordedPids, startScript } from './scripts.ts';
 

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../lab/paths.ts';
 import { slaById } from '../../lab/sla/catalogue.ts';
-import { EXIT_CODES } from '../../lab/run/exitCodes.ts';
+import { EXIT_CODES } from '../../lab/exitCodes.ts';
 import { newResultsDir, onlyRunDir, readSummary, runScript } from './scripts.ts';
 
 const LATENCY_MS = slaById('all_endpoints_p95').threshold + 100;

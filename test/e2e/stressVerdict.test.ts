@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { EXIT_CODES } from '../../lab/run/exitCodes.ts';
+import { EXIT_CODES } from '../../lab/exitCodes.ts';
 import { newResultsDir, onlyRunDir, readSummary, runScript } from './scripts.ts';
 
 test('run stress (smoke): the verdict holds stress_p95 and stress_error_rate only, both measured and passing', { timeout: 150_000 }, async () => {

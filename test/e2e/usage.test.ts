@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { EXIT_CODES } from '../../lab/run/exitCodes.ts';
+import { EXIT_CODES } from '../../lab/exitCodes.ts';
 import { PROJECT_ROOT } from '../../lab/paths.ts';
 import { runCommand } from '../../lab/run/runScenario.ts';
 import type { RunIo } from '../../lab/run/io.ts';

@@ -22,6 +22,3 @@ export const EXIT_CODE_OF: Record<VerdictKind, number> = {
   'lab-failure': EXIT_CODES.labFailure,
   interrupted: EXIT_CODES.interrupted,
 };
-
-/** k6's own exit codes (k6 errext): what a runner's exit says. */
-export const K6_EXIT = { thresholdsFailed: 99, scriptException: 107, aborted: 108 } as const;
