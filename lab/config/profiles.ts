@@ -16,9 +16,9 @@ import {
 } from '../versions.ts';
 import { SLA_CATALOGUE } from '../sla/catalogue.ts';
 import { DEFAULT_KIND_CLUSTER_NAME } from '../cluster/kindConfig.ts';
-import type { LabConfig, ProfileName } from './types.ts';
+import type { LabConfig, LabProfileName } from './types.ts';
 
-export const PROFILES: readonly ProfileName[] = ['kind', 'cloud'];
+export const LAB_PROFILES: readonly LabProfileName[] = ['kind', 'cloud'];
 
 /** What both profiles share. */
 function common(): Omit<LabConfig, 'profile' | 'cluster'> {
@@ -90,7 +90,7 @@ function common(): Omit<LabConfig, 'profile' | 'cluster'> {
   };
 }
 
-export function profileDefaults(profile: ProfileName): LabConfig {
+export function profileDefaults(profile: LabProfileName): LabConfig {
   const base = common();
   if (profile === 'kind') {
     return {

@@ -1,8 +1,8 @@
 // Resolving a lab config: a profile's defaults, then the overrides of a config file, then
 // validation. Pure: the file and the environment are read by load.ts.
 
-import { profileDefaults, PROFILES } from './profiles.ts';
-import type { LabConfig, ProfileName } from './types.ts';
+import { profileDefaults, LAB_PROFILES } from './profiles.ts';
+import type { LabConfig, LabProfileName } from './types.ts';
 import { LabConfigError, validateLabConfig, type ConfigIssue } from './validate.ts';
 
 /** Fields whose values are free-form maps (any key allowed). */
@@ -43,11 +43,11 @@ export function resolveLabConfig({ profile, overrides, source }: ResolveInput = 
     throw new LabConfigError([{ path: '(root)', message: 'must be an object of lab config fields' }], source);
   }
   const chosen = (overrides?.profile as string | undefined) ?? profile ?? 'kind';
-  if (!PROFILES.includes(chosen as ProfileName)) {
+  if (!LAB_PROFILES.includes(chosen as LabProfileName)) {
     const field = overrides?.profile !== undefined ? 'profile' : 'LAB_PROFILE';
-    throw new LabConfigError([{ path: field, message: `must be one of ${PROFILES.join(', ')}, got "${chosen}"` }], source);
+    throw new LabConfigError([{ path: field, message: `must be one of ${LAB_PROFILES.join(', ')}, got "${chosen}"` }], source);
   }
-  const defaults = profileDefaults(chosen as ProfileName);
+  const defaults = profileDefaults(chosen as LabProfileName);
   if (overrides && 'slas' in overrides) {
     issues.push({ path: 'slas', message: 'comes from lab/sla/catalogue.ts and cannot be set here (one place for every SLA number)' });
     const { slas: _ignored, ...rest } = overrides;

@@ -6,7 +6,13 @@ import type { ChartPin } from '../versions.ts';
 import type { NodePool } from '../cluster/pools.ts';
 import type { Sla } from '../sla/catalogue.ts';
 
-export type ProfileName = 'kind' | 'cloud';
+/**
+ * Where the lab's cluster comes from. `kind`: a 5-node kind cluster lab-up creates on this machine.
+ * `cloud`: an existing cluster reached through a kubeconfig context. `sim`: a simulated cluster
+ * (a real control plane with kwok nodes, lab/sim), reached through its kubeconfig like cloud and
+ * sized like kind.
+ */
+export type LabProfileName = 'kind' | 'cloud' | 'sim';
 
 export interface Resources {
   requests: { cpu: string; memory: string };
@@ -30,7 +36,7 @@ export interface AlertRoute {
 }
 
 export interface LabConfig {
-  profile: ProfileName;
+  profile: LabProfileName;
   cluster: {
     /** kind cluster name (kind profile) or a label for the lab (cloud). */
     name: string;

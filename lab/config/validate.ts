@@ -3,7 +3,7 @@
 
 import { isNodePool, POOL_NAMES } from '../cluster/pools.ts';
 import { SLA_CATALOGUE } from '../sla/catalogue.ts';
-import { PROFILES } from './profiles.ts';
+import { LAB_PROFILES } from './profiles.ts';
 import type { LabConfig, Resources } from './types.ts';
 import { isDnsLabel } from '../cluster/dnsLabel.ts';
 
@@ -89,7 +89,7 @@ export function validateLabConfig(config: LabConfig): ConfigIssue[] {
     }
   };
 
-  oneOf('profile', config.profile, PROFILES);
+  oneOf('profile', config.profile, LAB_PROFILES);
 
   dnsLabel('cluster.name', config.cluster?.name);
   nonEmpty('cluster.context', config.cluster?.context);

@@ -16,9 +16,9 @@ export function rejectUnknownFlags(script, argv, known, usage) {
 export async function applyLabConfigFlags(script, argv) {
   if (argv.profile !== undefined) {
     // loaded here, not at the top: teardown --target local never needs the lab config
-    const { PROFILES } = await tsImport('../../lab/config/index.ts', import.meta.url);
-    if (!PROFILES.includes(argv.profile)) {
-      console.error(`${script}: --profile must be ${PROFILES.join(' or ')}, got "${argv.profile}"`);
+    const { LAB_PROFILES } = await tsImport('../../lab/config/index.ts', import.meta.url);
+    if (!LAB_PROFILES.includes(argv.profile)) {
+      console.error(`${script}: --profile must be ${LAB_PROFILES.join(' or ')}, got "${argv.profile}"`);
       process.exit(2);
     }
     process.env.LAB_PROFILE = argv.profile;
