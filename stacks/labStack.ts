@@ -2,6 +2,8 @@
 // machine lands in the synthesized JSON), the kubernetes and helm providers on the configured
 // kubeconfig context, and the mapping of plain Kubernetes objects onto provider resources.
 
+import { homedir } from 'node:os';
+import { isAbsolute, relative, sep } from 'node:path';
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider/index.js';
@@ -17,6 +19,7 @@ import type { LabConfig } from '../lab/config/types.ts';
 import type { ChartPin } from '../lab/versions.ts';
 import { STACK_ORDER, type LabStackName } from '../lab/cluster/cdktf.ts';
 import { STATE_DIR } from '../lab/cluster/labState.ts';
+import { PROJECT_ROOT } from '../lab/paths.ts';
 import type {
   ConfigMapObject,
   NamespaceObject,
@@ -28,8 +31,33 @@ import type {
 export const STACK_NAMES = STACK_ORDER;
 export type StackName = LabStackName;
 
+/** A repository path as seen from the stack's working directory, cdktf.out/stacks/<name>/. */
+export const fromStackDir = (repoPath: string) => `../../../${repoPath.replace(/^\.\//, '')}`;
+
 /** State lives in .lab/state/ at the repository root, relative to cdktf.out/stacks/<name>/. */
-export const statePath = (name: StackName) => `../../../${STATE_DIR}/${name}.tfstate`;
+export const statePath = (name: StackName) => fromStackDir(`${STATE_DIR}/${name}.tfstate`);
+
+/**
+ * An absolute file path (the loaded config holds only those) as the providers should get it: they
+ * run in cdktf.out/stacks/<name>/, and the synthesized JSON stays free of this machine's paths
+ * wherever the file allows it. Inside the repository: relative to the stack's directory, as the
+ * state and chart paths are. Under the user's home: "~/...", which both providers expand
+ * themselves (they run as this user). Elsewhere: absolute, the only way to name that file.
+ */
+export function providerPath(path: string, where: { root: string; home?: string }): string {
+  const inside = (dir: string | undefined) => {
+    if (!dir) return undefined;
+    const rel = relative(dir, path);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : undefined;
+  };
+  const inRepo = inside(where.root);
+  if (inRepo !== undefined) return fromStackDir(inRepo);
+  const inHome = inside(where.home);
+  if (inHome !== undefined) return `~/${inHome}`;
+  return path;
+}
+
+const portable = (path: string) => providerPath(path, { root: PROJECT_ROOT, home: homedir() });
 
 /** Terraform variables the stacks read secrets from (TF_VAR_<name>, set by lab-up). */
 export const SECRET_VARIABLES = {
@@ -42,7 +70,7 @@ export class LabStack extends TerraformStack {
   constructor(scope: Construct, readonly name: StackName, readonly config: LabConfig) {
     super(scope, name);
     new LocalBackend(this, { path: statePath(name) });
-    const cluster = { configPath: config.cluster.kubeconfig, configContext: config.cluster.context };
+    const cluster = { configPath: portable(config.cluster.kubeconfig), configContext: config.cluster.context };
     new KubernetesProvider(this, 'kubernetes', cluster);
     new HelmProvider(this, 'helm', { kubernetes: cluster });
   }

@@ -20,13 +20,13 @@ import { POOL_LABEL } from '../lab/cluster/pools.ts';
 import { kindConfig, poolsIn } from '../lab/cluster/kindConfig.ts';
 import { readDashboards } from '../dashboards/files.ts';
 import { buildLab } from './app.ts';
-import { STACK_NAMES, SECRET_VARIABLES } from './labStack.ts';
+import { STACK_NAMES, SECRET_VARIABLES, providerPath } from './labStack.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 type Json = Record<string, any>;
 
-function synthAll(overrides?: unknown) {
-  const config = resolveLabConfig({ overrides });
+function synthAll(overrides?: unknown, paths?: { baseDir: string; home?: string }) {
+  const config = resolveLabConfig({ overrides, paths });
   const app = Testing.app();
   const stacks = buildLab(app, config, readDashboards());
   const json = Object.fromEntries(STACK_NAMES.map((n) => [n, Testing.synth(stacks[n])])) as Record<(typeof STACK_NAMES)[number], string>;
@@ -252,4 +252,23 @@ test('cloud profile with placement none: same stacks, larger Postgres, no pool n
   assert.equal(provider.config_path, '~/.kube/config');
   const pg = Object.values(cloud.parsed('data').resource.helm_release as Record<string, Json>).find((r) => r.chart === 'cluster')!;
   assert.equal(valuesOf(pg).cluster.storage.size, '50Gi');
+});
+
+test('kubeconfig: the providers get the file the config names, from their working directory, without machine paths where it can', () => {
+  const outside = mkdtempSync(join(tmpdir(), 'userdir-'));
+  // a relative path in the user's directory: absolute in the JSON, the only way to name it from cdktf.out/stacks/<name>/
+  const user = synthAll({ profile: 'cloud', cluster: { kubeconfig: 'kube/dev.yaml' } }, { baseDir: outside, home: '/home/tester' });
+  for (const name of STACK_NAMES) {
+    const parsed = user.parsed(name);
+    assert.equal(parsed.provider.kubernetes[0].config_path, join(outside, 'kube', 'dev.yaml'), name);
+    assert.equal(parsed.provider.helm[0].kubernetes.config_path, join(outside, 'kube', 'dev.yaml'), name);
+  }
+  // inside the repository (the simulated cluster's kubeconfig): relative to the stack's directory, like the state
+  const inRepo = synthAll({ profile: 'cloud', cluster: { kubeconfig: '.lab/sim/kubeconfig' } }, { baseDir: ROOT, home: '/home/tester' });
+  assert.equal(inRepo.parsed('data').provider.kubernetes[0].config_path, '../../../.lab/sim/kubeconfig');
+  // under the home directory: "~/...", which both providers expand
+  assert.equal(providerPath('/home/tester/.kube/config', { root: ROOT, home: '/home/tester' }), '~/.kube/config');
+  assert.equal(providerPath(join(ROOT, 'a', 'b'), { root: ROOT, home: '/home/tester' }), '../../../a/b');
+  assert.equal(providerPath('/etc/kube/admin.conf', { root: ROOT, home: '/home/tester' }), '/etc/kube/admin.conf');
+  assert.equal(providerPath(`${ROOT.replace(/\/$/, '')}-other/x`, { root: ROOT.replace(/\/$/, '') }), `${ROOT.replace(/\/$/, '')}-other/x`, 'a sibling is not inside');
 });

@@ -5,10 +5,7 @@ import { Release } from '@cdktf/provider-helm/lib/release/index.js';
 import { stringify } from 'yaml';
 import type { LabConfig } from '../lab/config/types.ts';
 import { targetApiValues } from '../lab/cluster/values/targetApi.ts';
-import { LabStack } from './labStack.ts';
-
-/** A repository path as seen from the stack's working directory, cdktf.out/stacks/<name>/. */
-export const fromStackDir = (repoPath: string) => `../../../${repoPath.replace(/^\.\//, '')}`;
+import { fromStackDir, LabStack } from './labStack.ts';
 
 export class TargetStack extends LabStack {
   constructor(scope: Construct, config: LabConfig) {

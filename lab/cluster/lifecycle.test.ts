@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolveLabConfig } from '../config/index.ts';
-import { checkContext, checkTools, inotifyWarnings } from './preflight.ts';
+import { checkConfigFiles, checkContext, checkTools, inotifyWarnings } from './preflight.ts';
 import { cdktfCommand, describeCommand } from './cdktf.ts';
 import { ensureLabSecrets, LAB_SECRET_NAMES } from './labSecrets.ts';
 import { deployedStacks } from './labState.ts';
-import { labDown } from './lifecycle.ts';
+import { accessInstructions, labDown } from './lifecycle.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 
 const kind = resolveLabConfig();
@@ -76,9 +76,10 @@ users: [{name: u, user: {token: t}}]
 contexts: [{name: perflab, context: {cluster: c, user: u}}]
 current-context: perflab
 `);
-  const problem = checkContext(cloud, { PATH: dirname(KUBECTL!) + ':/usr/bin:/bin', HOME: home });
+  const config = resolveLabConfig({ profile: 'cloud', paths: { baseDir: home, home } });
+  const problem = checkContext(config, { PATH: dirname(KUBECTL!) + ':/usr/bin:/bin', HOME: home });
   assert.ok(problem, 'a closed port must not count as reachable');
-  assert.match(problem.problem, /context "perflab" in ~\/\.kube\/config is not reachable/);
+  assert.equal(problem.problem.startsWith(`context "perflab" in ${home}/.kube/config is not reachable`), true, problem.problem);
   assert.match(problem.fix, /kubectl config get-contexts/);
 });
 
@@ -169,4 +170,30 @@ test('preflight: low inotify limits are warned about with the sysctl that fixes 
   assert.equal(low.length, 1);
   assert.match(low[0]!, /fs\.inotify\.max_user_watches is 8192.*sysctl fs\.inotify\.max_user_watches=524288/);
   assert.deepEqual(inotifyWarnings(() => undefined), []);
+});
+
+test('preflight: a kubeconfig that does not exist is named with its absolute path before anything is changed', { skip: (!TERRAFORM || !KUBECTL) && 'terraform/kubectl not installed' }, () => {
+  const userDir = mkdtempSync(join(tmpdir(), 'userdir-'));
+  const missing = resolveLabConfig({ profile: 'cloud', overrides: { cluster: { kubeconfig: 'kube/nope.yaml' } }, paths: { baseDir: userDir } });
+  const [problem] = checkConfigFiles(missing);
+  assert.equal(problem!.tool, 'cluster.kubeconfig');
+  assert.equal(problem!.problem, `${join(userDir, 'kube', 'nope.yaml')} does not exist`);
+  assert.deepEqual(checkConfigFiles(kind), [], 'on kind, kind writes the kubeconfig: checked after the cluster exists');
+  // the script, run from the user's directory with a relative config file naming a relative kubeconfig
+  writeFileSync(join(userDir, 'lab.yaml'), 'cluster:\n  context: prod\n  kubeconfig: kube/nope.yaml\n');
+  const bin = pathWith({ node: process.execPath, terraform: TERRAFORM, kubectl: KUBECTL });
+  const run = spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'zx'), [join(PROJECT_ROOT, 'scripts', 'lab-up.mjs'), '--profile', 'cloud', '--config', 'lab.yaml'], {
+    cwd: userDir, env: { PATH: bin, HOME: userDir }, encoding: 'utf8',
+  });
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.match(run.stderr, /preflight failed, nothing was changed/);
+  assert.ok(run.stderr.includes(`cluster.kubeconfig: ${join(userDir, 'kube', 'nope.yaml')} does not exist`), run.stderr);
+});
+
+test('access instructions name the kubeconfig when it is not kubectl\'s default', () => {
+  const home = '/home/tester';
+  const usual = resolveLabConfig({ profile: 'cloud', paths: { baseDir: '/', home } });
+  assert.ok(!accessInstructions(usual, home).join('\n').includes('--kubeconfig'));
+  const other = resolveLabConfig({ profile: 'cloud', overrides: { cluster: { kubeconfig: '/srv/lab/kubeconfig' } }, paths: { baseDir: '/', home } });
+  assert.match(accessInstructions(other, home)[1]!, /kubectl --kubeconfig \/srv\/lab\/kubeconfig --context perflab -n perflab-monitoring port-forward/);
 });

@@ -5,7 +5,7 @@
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { LabConfig } from '../config/types.ts';
-import { checkContext, checkTools, formatProblems, inotifyWarnings } from './preflight.ts';
+import { checkConfigFiles, checkContext, checkTools, formatProblems, inotifyWarnings } from './preflight.ts';
 import { createKindCluster, deleteKindCluster, kindClusterExists, kindCreateArgs, kindInstalled } from './kind.ts';
 import { cdktfCommand, describeCommand, runCdktf, STACK_ORDER, type LabStackName } from './cdktf.ts';
 import { ensureLabSecrets } from './labSecrets.ts';
@@ -30,8 +30,9 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
   const env = opts.env ?? process.env;
   log(`profile ${config.profile}: context ${config.cluster.context}`);
   const tools = checkTools(config, env);
-  if (!tools.ok) {
-    throw new PreflightFailed(`preflight failed, nothing was changed:\n${formatProblems(tools.problems)}`);
+  const problems = [...tools.problems, ...checkConfigFiles(config)];
+  if (problems.length > 0) {
+    throw new PreflightFailed(`preflight failed, nothing was changed:\n${formatProblems(problems)}`);
   }
   log(`preflight: ${Object.entries(tools.found).map(([t, p]) => `${t} ${p}`).join(', ')}`);
   const kindConfigFile = join(PROJECT_ROOT, 'kind-config.yaml');
@@ -68,8 +69,10 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
 }
 
 /** Where Grafana, Prometheus and Alertmanager are, and how to log in. */
-export function accessInstructions(config: LabConfig): string[] {
-  const ctx = `--context ${config.cluster.context} -n ${config.namespaces.monitoring}`;
+export function accessInstructions(config: LabConfig, home: string | undefined = process.env.HOME): string[] {
+  // kubectl reads ~/.kube/config by default; any other kubeconfig (sim's, a file the config names) is spelled out
+  const kubeconfig = home && config.cluster.kubeconfig === join(home, '.kube', 'config') ? '' : `--kubeconfig ${config.cluster.kubeconfig} `;
+  const ctx = `${kubeconfig}--context ${config.cluster.context} -n ${config.namespaces.monitoring}`;
   const rel = RELEASES.kubePrometheusStack;
   return [
     'the lab is up. Reach it with port-forwards:',

@@ -3,7 +3,7 @@
 // probes; `env` lets a caller (and the tests) decide which PATH is searched.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import type { LabConfig } from '../config/types.ts';
 
 export interface PreflightProblem {
@@ -87,11 +87,47 @@ export function checkTools(config: LabConfig, env: Env = process.env): Preflight
   return { ok: problems.length === 0, problems, found, terraformBinary };
 }
 
+/** Why `file` cannot be read as a file, or undefined when it can. */
+function unreadable(file: string): string | undefined {
+  try {
+    if (!statSync(file).isFile()) return `${file} is not a file`;
+    accessSync(file, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${code ?? (error as Error).message})`;
+  }
+}
+
+/**
+ * The files the config names, checked before anything changes: the kubeconfig (except on kind,
+ * where `kind create cluster` writes it: checkContext checks it then). The config holds absolute
+ * paths (resolved when it was loaded), the same the stacks hand to the providers.
+ */
+export function checkConfigFiles(config: LabConfig): PreflightProblem[] {
+  const problems: PreflightProblem[] = [];
+  if (config.profile !== 'kind') {
+    const why = unreadable(config.cluster.kubeconfig);
+    if (why) {
+      problems.push({
+        tool: 'cluster.kubeconfig',
+        problem: why,
+        fix: config.profile === 'sim'
+          ? 'start the simulated cluster first (it writes this kubeconfig), or set cluster.kubeconfig to its kubeconfig'
+          : 'set cluster.kubeconfig in your LAB_CONFIG file to your kubeconfig (absolute, "~/..." or relative to where you run lab-up)',
+      });
+    }
+  }
+  return problems;
+}
+
 /** Whether kubectl reaches the config's context (after kind created it, on the kind profile). */
 export function checkContext(config: LabConfig, env: Env = process.env): PreflightProblem | undefined {
   const kubectl = which('kubectl', env);
   if (!kubectl) return { tool: 'kubectl', problem: 'not found on PATH', fix: INSTALL.kubectl };
-  const kubeconfig = config.cluster.kubeconfig.replace(/^~(?=\/)/, env.HOME ?? '~');
+  const kubeconfig = config.cluster.kubeconfig;
+  const missing = unreadable(kubeconfig);
+  if (missing) return { tool: 'cluster.kubeconfig', problem: missing, fix: 'set cluster.kubeconfig to the kubeconfig that holds the lab\'s context' };
   const probe = runs(kubectl, ['--kubeconfig', kubeconfig, '--context', config.cluster.context, '--request-timeout=10s', 'get', '--raw', '/readyz'], env, 20_000);
   if (probe.ok) return undefined;
   return {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabConfigError, loadLabConfig, profileDefaults, resolveLabConfig, validateLabConfig } from './index.ts';
@@ -33,10 +33,10 @@ test('LAB_PROFILE=cloud picks the cloud profile; a file overrides single fields 
   const dir = mkdtempSync(join(tmpdir(), 'labcfg-'));
   const file = join(dir, 'lab.yaml');
   writeFileSync(file, 'cluster:\n  context: prod-eu\npostgres:\n  parameters:\n    work_mem: 8MB\n');
-  const config = loadLabConfig({ env: { LAB_PROFILE: 'cloud' }, file });
+  const config = loadLabConfig({ env: { LAB_PROFILE: 'cloud', HOME: '/home/tester' }, file });
   assert.equal(config.profile, 'cloud');
   assert.equal(config.cluster.context, 'prod-eu');
-  assert.equal(config.cluster.kubeconfig, '~/.kube/config');
+  assert.equal(config.cluster.kubeconfig, '/home/tester/.kube/config', '"~/" is expanded when the config is loaded');
   assert.deepEqual(config.postgres.parameters, { work_mem: '8MB' }, 'an open map is replaced, not merged');
   assert.equal(config.postgres.instances, 3);
   assert.equal(loadLabConfig({ env: {} }).profile, 'kind');
@@ -55,7 +55,8 @@ const cases: Array<[string, unknown, string, RegExp, string?]> = [
   ['bad namespace', { namespaces: { data: 'Data_NS' } }, 'namespaces.data', /DNS label/],
   ['duplicate namespaces', { namespaces: { app: 'perflab-data' } }, 'namespaces.app', /must differ from namespaces.data/],
   ['requests above limits', { postgres: { resources: { requests: { memory: '2Gi' } } } }, 'postgres.resources.requests.memory', /must not exceed limits.memory \(1Gi\)/],
-  ['absolute kubeconfig', { cluster: { kubeconfig: '/root/.kube/config' } }, 'cluster.kubeconfig', /absolute path/],
+  ['another user\'s home in kubeconfig', { cluster: { kubeconfig: '~ops/.kube/config' } }, 'cluster.kubeconfig', /only "~\/" \(your own home\) is expanded/],
+  ['empty kubeconfig', { cluster: { kubeconfig: '' } }, 'cluster.kubeconfig', /must be a file path/],
   ['kind context mismatch', { cluster: { context: 'docker-desktop' } }, 'cluster.context', /must be "kind-perflab"/],
   ['bad alert matcher', { monitoring: { alertRoutes: [{ receiver: 'pager', matchers: ['severity=critical'] }] } }, 'monitoring.alertRoutes[0].matchers[0]', /a matcher such as/],
   ['SLA numbers in config', { slas: [] }, 'slas', /lab\/sla\/catalogue.ts/],
@@ -85,4 +86,24 @@ test('an unreadable or malformed config file is an error naming the file', () =>
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'postgres: [unclosed');
   assert.throws(() => loadLabConfig({ env: {}, file }), /is not valid JSON or YAML/);
+});
+
+test('file paths: a relative kubeconfig is resolved against the directory the command ran from, "~/" against $HOME, when the config is loaded', () => {
+  const userDir = mkdtempSync(join(tmpdir(), 'userdir-'));
+  mkdirSync(join(userDir, 'conf'));
+  writeFileSync(join(userDir, 'conf', 'lab.yaml'), 'profile: cloud\ncluster:\n  kubeconfig: kube/dev.yaml\n');
+  // npm run keeps the user's directory in INIT_CWD while the process runs in the package root
+  const viaNpm = loadLabConfig({ env: { INIT_CWD: userDir, HOME: '/home/tester' }, file: 'conf/lab.yaml', cwd: '/' });
+  assert.equal(viaNpm.cluster.kubeconfig, join(userDir, 'kube', 'dev.yaml'), 'relative to where the user ran, not to the config file or the package root');
+  // lab-up pins that directory in LAB_BASE_DIR for the cdktf app it starts through npx (which resets INIT_CWD)
+  const child = loadLabConfig({ env: { LAB_BASE_DIR: userDir, INIT_CWD: '/elsewhere', HOME: '/home/tester' }, file: join(userDir, 'conf', 'lab.yaml'), cwd: '/' });
+  assert.equal(child.cluster.kubeconfig, viaNpm.cluster.kubeconfig);
+  const home = resolveLabConfig({ overrides: { cluster: { kubeconfig: '~/k/config' } }, paths: { baseDir: '/', home: '/home/tester' } });
+  assert.equal(home.cluster.kubeconfig, '/home/tester/k/config');
+  const absolute = resolveLabConfig({ overrides: { cluster: { kubeconfig: '/etc/kube/../kube/admin.conf' } }, paths: { baseDir: '/tmp' } });
+  assert.equal(absolute.cluster.kubeconfig, '/etc/kube/admin.conf');
+  assert.throws(
+    () => resolveLabConfig({ overrides: { cluster: { kubeconfig: '~/k' } }, paths: { baseDir: '/' } }),
+    /cluster\.kubeconfig: "~\/k" starts with "~" but \$HOME is not set: give an absolute path/,
+  );
 });

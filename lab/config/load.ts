@@ -1,21 +1,28 @@
 // Loads the lab config from the environment: LAB_PROFILE picks the profile (kind by default),
-// LAB_CONFIG (or an explicit path) names a JSON or YAML file of overrides.
+// LAB_CONFIG (or an explicit path) names a JSON or YAML file of overrides. Relative paths (the
+// file itself, and path fields inside it) are relative to the directory the user ran from.
 
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { resolveLabConfig } from './resolve.ts';
 import type { LabConfig } from './types.ts';
 import { LabConfigError } from './validate.ts';
+import { pathBaseFromEnv } from './configPaths.ts';
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** config file; defaults to $LAB_CONFIG. */
   file?: string;
+  /** the process's directory (relative paths are relative to $INIT_CWD, set by npm/npx, or to this). */
+  cwd?: string;
 }
 
-export function loadLabConfig({ env = process.env, file = env.LAB_CONFIG }: LoadOptions = {}): LabConfig {
+export function loadLabConfig({ env = process.env, file = env.LAB_CONFIG, cwd = process.cwd() }: LoadOptions = {}): LabConfig {
+  const paths = pathBaseFromEnv(env, cwd);
   let overrides: unknown;
   if (file) {
+    file = resolve(paths.baseDir, file);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -28,5 +35,5 @@ export function loadLabConfig({ env = process.env, file = env.LAB_CONFIG }: Load
       throw new LabConfigError([{ path: '(file)', message: `is not valid JSON or YAML: ${(error as Error).message}` }], file);
     }
   }
-  return resolveLabConfig({ profile: env.LAB_PROFILE || undefined, overrides, source: file });
+  return resolveLabConfig({ profile: env.LAB_PROFILE || undefined, overrides, source: file, paths });
 }

@@ -1,9 +1,11 @@
-// Resolving a lab config: a profile's defaults, then the overrides of a config file, then
-// validation. Pure: the file and the environment are read by load.ts.
+// Resolving a lab config: a profile's defaults, then the overrides of a config file, then its
+// file paths made absolute, then validation. Pure given its input: the file and the environment
+// are read by load.ts (only the path base falls back to this process's directory and $HOME).
 
 import { profileDefaults, LAB_PROFILES } from './profiles.ts';
 import type { LabConfig, LabProfileName } from './types.ts';
 import { LabConfigError, validateLabConfig, type ConfigIssue } from './validate.ts';
+import { pathBaseFromEnv, resolveConfigPath, type PathBase } from './configPaths.ts';
 
 /** Fields whose values are free-form maps (any key allowed). */
 const OPEN_MAPS = new Set(['postgres.parameters', 'target.env']);
@@ -35,9 +37,25 @@ export interface ResolveInput {
   overrides?: unknown;
   /** names the source in error messages, e.g. the config file's path. */
   source?: string;
+  /** what relative paths and "~" in path fields mean; default: this process's directory and $HOME. */
+  paths?: PathBase;
 }
 
-export function resolveLabConfig({ profile, overrides, source }: ResolveInput = {}): LabConfig {
+/**
+ * Makes the config's file paths absolute (cluster.kubeconfig): relative to the directory the user
+ * ran from, "~/" expanded. The Terraform providers run in cdktf.out/stacks/<stack>/, so a relative
+ * path handed on as it is would name another file there (or none, and they fall back to
+ * localhost:80); resolving here means every reader agrees on one file.
+ */
+function resolvePaths(config: LabConfig, base: PathBase, issues: ConfigIssue[]): void {
+  const value = config.cluster?.kubeconfig;
+  if (typeof value !== 'string' || value.trim() === '') return; // validate.ts names it
+  const resolved = resolveConfigPath(value, base);
+  if (resolved.problem !== undefined) issues.push({ path: 'cluster.kubeconfig', message: resolved.problem });
+  else config.cluster.kubeconfig = resolved.path;
+}
+
+export function resolveLabConfig({ profile, overrides, source, paths }: ResolveInput = {}): LabConfig {
   const issues: ConfigIssue[] = [];
   if (overrides !== undefined && !isPlainObject(overrides)) {
     throw new LabConfigError([{ path: '(root)', message: 'must be an object of lab config fields' }], source);
@@ -56,6 +74,7 @@ export function resolveLabConfig({ profile, overrides, source }: ResolveInput = 
   }
   const merged = overlay(defaults, overrides ?? {}, '', issues) as LabConfig;
   merged.slas = defaults.slas;
+  resolvePaths(merged, paths ?? pathBaseFromEnv(process.env), issues);
   issues.push(...validateLabConfig(merged));
   if (issues.length > 0) throw new LabConfigError(issues, source);
   return merged;

@@ -42,7 +42,11 @@ export interface LabConfig {
     name: string;
     /** kubeconfig context the stacks deploy into ('kind-<name>' on kind). */
     context: string;
-    /** kubeconfig file; '~' is expanded by the providers, so nothing machine-specific lands in the JSON. */
+    /**
+     * kubeconfig file. In a config file: absolute, "~/..." or relative to the directory the
+     * command runs from; the loaded config always holds the absolute path (resolve.ts).
+     * @default "~/.kube/config"
+     */
     kubeconfig: string;
     /** 'pools': pin pods to node pools by label (kind labels its workers); 'none': let the scheduler decide. */
     placement: 'pools' | 'none';

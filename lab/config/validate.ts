@@ -93,8 +93,10 @@ export function validateLabConfig(config: LabConfig): ConfigIssue[] {
 
   dnsLabel('cluster.name', config.cluster?.name);
   nonEmpty('cluster.context', config.cluster?.context);
-  if (typeof config.cluster?.kubeconfig !== 'string' || config.cluster.kubeconfig.startsWith('/')) {
-    bad('cluster.kubeconfig', `must start with "~/" or be relative (an absolute path would be written into the synthesized stacks), got ${show(config.cluster?.kubeconfig)}`);
+  // resolve.ts makes it absolute (relative to where the command ran, "~/" expanded) and names
+  // what it cannot resolve; here only its type
+  if (typeof config.cluster?.kubeconfig !== 'string' || config.cluster.kubeconfig.trim() === '') {
+    bad('cluster.kubeconfig', `must be a file path (absolute, "~/..." or relative to where you run the command), got ${show(config.cluster?.kubeconfig)}`);
   }
   oneOf('cluster.placement', config.cluster?.placement, ['pools', 'none']);
   if (config.profile === 'kind' && config.cluster?.context !== `kind-${config.cluster?.name}`) {

@@ -1,5 +1,6 @@
 // Flag handling the cluster lifecycle scripts (lab-up, teardown) share: unknown flags refused
-// with the usage, and --profile / --config turned into LAB_PROFILE / LAB_CONFIG for the lab config.
+// with the usage, and --profile / --config turned into LAB_PROFILE / LAB_CONFIG for the lab config
+// (and LAB_BASE_DIR, the directory relative paths are relative to).
 import { tsImport } from 'tsx/esm/api';
 
 /** Exits 2 naming every flag (or positional argument) not in `known` (give both spellings). */
@@ -24,4 +25,7 @@ export async function applyLabConfigFlags(script, argv) {
     process.env.LAB_PROFILE = argv.profile;
   }
   if (argv.config !== undefined) process.env.LAB_CONFIG = String(argv.config);
+  // Relative paths (--config, cluster.kubeconfig, charts.*.caFile) are relative to the directory
+  // the user ran from; pin it for the cdktf app this script starts through npx (which resets INIT_CWD).
+  process.env.LAB_BASE_DIR ||= process.env.INIT_CWD || process.cwd();
 }
