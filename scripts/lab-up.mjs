@@ -5,14 +5,14 @@ import { tsImport } from 'tsx/esm/api';
 import { applyLabConfigFlags, rejectUnknownFlags } from './lib/labFlags.mjs';
 
 const { STACK_ORDER: STACKS } = await tsImport('../lab/cluster/cdktf.ts', import.meta.url);
-const usage = `usage: npm run lab:up -- [--profile kind|cloud] [--config lab.yaml] [--stacks a,b] [--dry-run] [--skip-provider-lock]
+const usage = `usage: npm run lab:up -- [--profile kind|cloud|sim] [--config lab.yaml] [--stacks a,b] [--dry-run] [--skip-provider-lock]
 
 Stands the lab up: checks the tools (docker, kind, kubectl, terraform|tofu), creates the kind
 cluster from kind-config.yaml if it does not exist (kind profile), generates the lab's secrets into
 .lab/secrets.json (0600, reused next time), then deploys the stacks with cdktf in order:
 ${STACKS.join(' -> ')}. Ends by printing how to reach Grafana, Prometheus and Alertmanager.
 
-  --profile P            kind (default) or cloud; same as LAB_PROFILE=P
+  --profile P            kind (default), cloud or sim; same as LAB_PROFILE=P
   --config FILE          JSON/YAML overrides of the lab config; same as LAB_CONFIG=FILE
   --stacks LIST          deploy only these stacks (comma-separated: ${STACKS.join(', ')})
   --dry-run              run the preflight and print the commands, change nothing

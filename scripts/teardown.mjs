@@ -5,12 +5,12 @@
 import { tsImport } from 'tsx/esm/api';
 import { applyLabConfigFlags, rejectUnknownFlags } from './lib/labFlags.mjs';
 
-const usage = `usage: npm run lab:down -- [--target cluster|local] [--profile kind|cloud] [--config lab.yaml] [--keep-cluster] [--run-id ID]
+const usage = `usage: npm run lab:down -- [--target cluster|local] [--profile kind|cloud|sim] [--config lab.yaml] [--keep-cluster] [--run-id ID]
 
   --target cluster   (default) destroy the stacks recorded in .lab/state (target, observability,
                      data, platform), then delete the kind cluster (kind profile)
   --target local     stop the processes of a local lab kept with --keep (all, or --run-id ID)
-  --profile P        kind (default) or cloud; same as LAB_PROFILE=P
+  --profile P        kind (default), cloud or sim; same as LAB_PROFILE=P
   --config FILE      JSON/YAML overrides of the lab config; same as LAB_CONFIG=FILE
   --keep-cluster     destroy the stacks but keep the kind cluster
   --run-id ID        with --target local: only this run's kept lab

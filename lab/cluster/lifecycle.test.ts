@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolveLabConfig } from '../config/index.ts';
-import { checkConfigFiles, checkContext, checkTools, inotifyWarnings } from './preflight.ts';
+import { checkConfigFiles, checkContext, checkTools, inotifyWarnings, requiredTools } from './preflight.ts';
 import { cdktfCommand, describeCommand } from './cdktf.ts';
 import { ensureLabSecrets, LAB_SECRET_NAMES } from './labSecrets.ts';
 import { deployedStacks } from './labState.ts';
@@ -196,4 +196,31 @@ test('access instructions name the kubeconfig when it is not kubectl\'s default'
   assert.ok(!accessInstructions(usual, home).join('\n').includes('--kubeconfig'));
   const other = resolveLabConfig({ profile: 'cloud', overrides: { cluster: { kubeconfig: '/srv/lab/kubeconfig' } }, paths: { baseDir: '/', home } });
   assert.match(accessInstructions(other, home)[1]!, /kubectl --kubeconfig \/srv\/lab\/kubeconfig --context perflab -n perflab-monitoring port-forward/);
+});
+
+test('preflight (sim): kubectl and terraform|tofu only, no docker or kind', () => {
+  const sim = resolveLabConfig({ profile: 'sim' });
+  assert.deepEqual(requiredTools(sim), ['kubectl', 'terraform']);
+  const none = checkTools(sim, { PATH: pathWith({}) });
+  assert.deepEqual(none.problems.map((p) => p.tool).sort(), ['kubectl', 'terraform']);
+});
+
+test('lab down (sim) whose simulated cluster is gone (no kubeconfig): forgets the state, like kind', async () => {
+  const root = halfBuiltLab();
+  const sim = resolveLabConfig({ profile: 'sim', overrides: { cluster: { kubeconfig: join(root, '.lab', 'sim', 'kubeconfig') } } });
+  const lines: string[] = [];
+  const removed = await labDown(sim, { log: (l) => lines.push(l), env: { PATH: pathWith({}), HOME: root }, root });
+  assert.deepEqual(removed, ['state .lab/state/platform.tfstate', 'state .lab/state/data.tfstate']);
+  assert.ok(lines.some((l) => l.startsWith('simulated cluster (') && l.includes('is gone: forgot the state of platform')), lines.join('\n'));
+});
+
+test('scripts: --profile takes sim, and names every profile when it is wrong', { skip: realLabDeployed && 'a real lab is deployed from this checkout' }, () => {
+  const bin = pathWith({ node: process.execPath });
+  const zx = join(PROJECT_ROOT, 'node_modules', '.bin', 'zx');
+  const bad = spawnSync(zx, [join(PROJECT_ROOT, 'scripts', 'teardown.mjs'), '--profile', 'minikube'], { cwd: PROJECT_ROOT, env: { PATH: bin, HOME: tmpdir() }, encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--profile must be one of kind, cloud, sim, got "minikube"/);
+  const sim = spawnSync(zx, [join(PROJECT_ROOT, 'scripts', 'teardown.mjs'), '--profile', 'sim'], { cwd: PROJECT_ROOT, env: { PATH: bin, HOME: tmpdir() }, encoding: 'utf8' });
+  assert.equal(sim.status, 0, sim.stdout + sim.stderr);
+  assert.match(sim.stdout, /nothing to remove: the lab was already down/);
 });

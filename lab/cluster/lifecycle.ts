@@ -2,6 +2,7 @@
 // the thing (preflight, kind, cdktf, secrets, state). No argv here: scripts/lab-up.mjs and
 // scripts/teardown.mjs parse flags and call these.
 
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { LabConfig } from '../config/types.ts';
@@ -101,13 +102,18 @@ export async function labDown(config: LabConfig, opts: DownOptions): Promise<str
   const root = opts.root ?? PROJECT_ROOT;
   const removed: string[] = [];
   const deployed = deployedStacks(root);
-  const clusterGone = config.profile === 'kind' && !kindClusterExists(config.cluster.name, env);
+  // kind: the cluster is gone when kind no longer lists it; sim: when its kubeconfig is gone (the
+  // simulated cluster writes it when it starts and its folder goes with it). Cloud clusters outlive the lab.
+  const clusterGone = config.profile === 'kind'
+    ? !kindClusterExists(config.cluster.name, env)
+    : config.profile === 'sim' && !existsSync(config.cluster.kubeconfig);
   if (deployed.length === 0) {
     log('stacks: no deployed resources recorded in .lab/state, nothing to destroy');
   } else if (clusterGone) {
     // the resources went with the cluster; their state describes nothing any more
     const files = forgetState(root);
-    log(`kind cluster ${config.cluster.name} is gone: forgot the state of ${deployed.map((d) => d.stack).join(', ')}`);
+    const cluster = config.profile === 'kind' ? `kind cluster ${config.cluster.name}` : `simulated cluster (${config.cluster.kubeconfig})`;
+    log(`${cluster} is gone: forgot the state of ${deployed.map((d) => d.stack).join(', ')}`);
     removed.push(...files.map((f) => `state ${relative(root, f)}`));
   } else {
     const stacks = deployed.map((d) => d.stack);

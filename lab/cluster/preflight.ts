@@ -43,7 +43,7 @@ function runs(binary: string, args: string[], env: Env, timeoutMs = 15_000): { o
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
 
-/** The tools each profile needs: kind also needs docker and kind; both need kubectl and terraform|tofu. */
+/** The tools each profile needs: all need kubectl and terraform|tofu; kind also docker (a running engine) and kind. */
 export function requiredTools(config: LabConfig): string[] {
   return config.profile === 'kind' ? ['docker', 'kind', 'kubectl', 'terraform'] : ['kubectl', 'terraform'];
 }
@@ -135,7 +135,9 @@ export function checkContext(config: LabConfig, env: Env = process.env): Preflig
     problem: `context "${config.cluster.context}" in ${config.cluster.kubeconfig} is not reachable (${firstLine(probe.output)})`,
     fix: config.profile === 'kind'
       ? `create the cluster (npm run lab:up does) or check \`kind get clusters\``
-      : `set cluster.context in your LAB_CONFIG file to a context of \`kubectl config get-contexts\`, and check \`kubectl --context ${config.cluster.context} get nodes\``,
+      : config.profile === 'sim'
+        ? 'start the simulated cluster (lab/sim) and check `kubectl --kubeconfig ' + kubeconfig + ' get nodes`'
+        : `set cluster.context in your LAB_CONFIG file to a context of \`kubectl config get-contexts\`, and check \`kubectl --context ${config.cluster.context} get nodes\``,
   };
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LabConfigError, loadLabConfig, profileDefaults, resolveLabConfig, validateLabConfig } from './index.ts';
+import { LAB_PROFILES, LabConfigError, loadLabConfig, profileDefaults, resolveLabConfig, SIM_KUBECONFIG, validateLabConfig } from './index.ts';
 import { SLA_CATALOGUE } from '../sla/catalogue.ts';
 import { CNPG_CLUSTER_CHART } from '../versions.ts';
 
@@ -17,8 +17,9 @@ function issuesOf(overrides: unknown, profile?: string): Array<{ path: string; m
   assert.fail(`config ${JSON.stringify(overrides)} was accepted`);
 }
 
-test('both profiles are valid as shipped, and kind is the default', () => {
-  for (const profile of ['kind', 'cloud'] as const) assert.deepEqual(validateLabConfig(profileDefaults(profile)), []);
+test('every profile is valid as shipped, and kind is the default', () => {
+  assert.deepEqual([...LAB_PROFILES], ['kind', 'cloud', 'sim']);
+  for (const profile of LAB_PROFILES) assert.deepEqual(validateLabConfig(profileDefaults(profile)), [], profile);
   const config = resolveLabConfig();
   assert.equal(config.profile, 'kind');
   assert.equal(config.cluster.context, 'kind-perflab');
@@ -43,8 +44,8 @@ test('LAB_PROFILE=cloud picks the cloud profile; a file overrides single fields 
 });
 
 const cases: Array<[string, unknown, string, RegExp, string?]> = [
-  ['unknown profile', { profile: 'minikube' }, 'profile', /one of kind, cloud, got "minikube"/],
-  ['unknown LAB_PROFILE', undefined, 'LAB_PROFILE', /one of kind, cloud, got "aws"/, 'aws'],
+  ['unknown profile', { profile: 'minikube' }, 'profile', /one of kind, cloud, sim, got "minikube"/],
+  ['unknown LAB_PROFILE', undefined, 'LAB_PROFILE', /one of kind, cloud, sim, got "aws"/, 'aws'],
   ['zero postgres instances', { postgres: { instances: 0 } }, 'postgres.instances', /integer from 1 to 9 \(3 = 1 primary \+ 2 streaming read replicas\), got 0/],
   ['two redis shards', { redis: { shards: 2 } }, 'redis.shards', /from 3 to 16 .*got 2/],
   ['remote-write receiver off', { monitoring: { remoteWriteReceiver: false } }, 'monitoring.remoteWriteReceiver', /must be true/],
@@ -106,4 +107,17 @@ test('file paths: a relative kubeconfig is resolved against the directory the co
     () => resolveLabConfig({ overrides: { cluster: { kubeconfig: '~/k' } }, paths: { baseDir: '/' } }),
     /cluster\.kubeconfig: "~\/k" starts with "~" but \$HOME is not set: give an absolute path/,
   );
+});
+
+test('sim profile: kind\'s sizes, the simulated cluster\'s kubeconfig under .lab/sim and context perflab-sim', () => {
+  const sim = resolveLabConfig({ profile: 'sim' });
+  const kind = resolveLabConfig({ profile: 'kind' });
+  assert.equal(sim.cluster.context, 'perflab-sim');
+  assert.equal(sim.cluster.kubeconfig, SIM_KUBECONFIG);
+  assert.ok(SIM_KUBECONFIG.endsWith('/.lab/sim/kubeconfig'));
+  assert.deepEqual(sim.postgres, kind.postgres);
+  assert.deepEqual(sim.redis, kind.redis);
+  assert.deepEqual(sim.monitoring, kind.monitoring);
+  assert.deepEqual(sim.target, kind.target);
+  assert.equal(resolveLabConfig({ overrides: { profile: 'sim', cluster: { context: 'other' } } }).cluster.context, 'other', 'no kind-<name> rule outside kind');
 });

@@ -1,7 +1,10 @@
-// The two built-in profiles. `kind`: the 5-node kind cluster on one workstation (small requests,
+// The built-in profiles. `kind`: the 5-node kind cluster on one workstation (small requests,
 // so 4 workers of a laptop fit everything). `cloud`: an existing cluster reached through a
-// kubeconfig context, sized after the request's "5 nodes x 4 cores / 16 GB" environment.
+// kubeconfig context, sized after the request's "5 nodes x 4 cores / 16 GB" environment. `sim`:
+// the simulated cluster (lab/sim: a real control plane, kwok nodes shaped like the pools), reached
+// through the kubeconfig it writes, with kind's sizes and node layout.
 
+import { join } from 'node:path';
 import {
   CNPG_CLUSTER_CHART,
   CNPG_OPERATOR_CHART,
@@ -16,9 +19,14 @@ import {
 } from '../versions.ts';
 import { SLA_CATALOGUE } from '../sla/catalogue.ts';
 import { DEFAULT_KIND_CLUSTER_NAME } from '../cluster/kindConfig.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 import type { LabConfig, LabProfileName } from './types.ts';
 
-export const LAB_PROFILES: readonly LabProfileName[] = ['kind', 'cloud'];
+export const LAB_PROFILES: readonly LabProfileName[] = ['kind', 'cloud', 'sim'];
+
+/** The simulated cluster's kubeconfig (lab/sim writes it) and context: the sim profile's defaults. */
+export const SIM_KUBECONFIG = join(PROJECT_ROOT, '.lab', 'sim', 'kubeconfig');
+export const SIM_CONTEXT = 'perflab-sim';
 
 /** What both profiles share. */
 function common(): Omit<LabConfig, 'profile' | 'cluster'> {
@@ -101,6 +109,13 @@ export function profileDefaults(profile: LabProfileName): LabConfig {
         kubeconfig: '~/.kube/config',
         placement: 'pools',
       },
+      ...base,
+    };
+  }
+  if (profile === 'sim') {
+    return {
+      profile,
+      cluster: { name: 'perflab', context: SIM_CONTEXT, kubeconfig: SIM_KUBECONFIG, placement: 'pools' },
       ...base,
     };
   }

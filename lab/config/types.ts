@@ -40,12 +40,12 @@ export interface LabConfig {
   cluster: {
     /** kind cluster name (kind profile) or a label for the lab (cloud). */
     name: string;
-    /** kubeconfig context the stacks deploy into ('kind-<name>' on kind). */
+    /** kubeconfig context the stacks deploy into. @default "kind-perflab" (kind: must be 'kind-<name>'), "perflab" (cloud), "perflab-sim" (sim) */
     context: string;
     /**
      * kubeconfig file. In a config file: absolute, "~/..." or relative to the directory the
      * command runs from; the loaded config always holds the absolute path (resolve.ts).
-     * @default "~/.kube/config"
+     * @default "~/.kube/config" (kind, cloud); "<repository>/.lab/sim/kubeconfig" (sim, SIM_KUBECONFIG)
      */
     kubeconfig: string;
     /** 'pools': pin pods to node pools by label (kind labels its workers); 'none': let the scheduler decide. */

@@ -19,7 +19,7 @@ export async function applyLabConfigFlags(script, argv) {
     // loaded here, not at the top: teardown --target local never needs the lab config
     const { LAB_PROFILES } = await tsImport('../../lab/config/index.ts', import.meta.url);
     if (!LAB_PROFILES.includes(argv.profile)) {
-      console.error(`${script}: --profile must be ${LAB_PROFILES.join(' or ')}, got "${argv.profile}"`);
+      console.error(`${script}: --profile must be one of ${LAB_PROFILES.join(', ')}, got "${argv.profile}"`);
       process.exit(2);
     }
     process.env.LAB_PROFILE = argv.profile;
