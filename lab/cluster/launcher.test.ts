@@ -9,13 +9,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { buildRunObjects } from '../../k6-operator/testrun.ts';
-import type { ClusterLauncher } from '../run/runCluster.ts';
 import { launchTestRun, LauncherError, type TestRunStage } from './launcher.ts';
 
-// scripts/run.mjs (the cluster RunTarget) calls the launcher as launch(objects, { signal, log }):
-// this line stops compiling if the two drift apart.
-const asRunLauncher: ClusterLauncher = launchTestRun;
-void asRunLauncher;
 
 interface Script {
   crd?: boolean;

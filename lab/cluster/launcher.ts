@@ -7,7 +7,10 @@
 // LauncherError with a sentence a user can act on, never a stack trace.
 
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { RUNNER_LABELS, type RunObjects, type ScriptConfigMap, type TestRun } from '../../k6-operator/testrun.ts';
+import type { LabConfig } from '../config/types.ts';
 
 export const FIELD_MANAGER = 'perflab';
 
@@ -42,8 +45,8 @@ export interface TestRunReport {
 }
 
 export interface LaunchOptions {
-  /** default: the user's kubeconfig (KUBECONFIG or ~/.kube/config, current context). */
-  kubeConfig?: KubeConfig;
+  /** the cluster to run on (kubeConfigOf(labConfig): the lab config's kubeconfig and context). */
+  kubeConfig: KubeConfig;
   /** give up (and delete the run) after this long; default: wait for the TestRun to end. */
   timeoutMs?: number;
   /** give up when the runners have not started after this long (image pulls, scheduling on the
@@ -140,10 +143,10 @@ export function runnerPodOf(pod: PodLike, testRunName: string): RunnerPod {
 }
 
 /** Applies the run's ConfigMap + TestRun, follows it to the end and reads every runner's exit code. */
-export async function launchTestRun(objects: RunObjects, options: LaunchOptions = {}): Promise<TestRunReport> {
+export async function launchTestRun(objects: RunObjects, options: LaunchOptions): Promise<TestRunReport> {
   const started = Date.now();
   const log = options.log ?? (() => {});
-  const kc = options.kubeConfig ?? defaultKubeConfig();
+  const kc = options.kubeConfig;
   const server = kc.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)';
   const api = kc.makeApiClient(ObjectApi);
   const { testRun, configMap } = objects;
@@ -216,14 +219,24 @@ export async function launchTestRun(objects: RunObjects, options: LaunchOptions 
   return { testRun: name, namespace, stage, ended, runners, durationMs: Date.now() - started, ...(reason ? { reason } : {}) };
 }
 
-function defaultKubeConfig(): KubeConfig {
+/**
+ * The cluster the lab config names — its kubeconfig file and context, the ones the stacks deployed
+ * into — never whatever context the kubeconfig happens to have current. '~/' is the home folder; a
+ * relative path is taken from the folder the command runs in.
+ */
+export function kubeConfigOf(cluster: Pick<LabConfig['cluster'], 'kubeconfig' | 'context'>): KubeConfig {
+  const file = resolve(cluster.kubeconfig.replace(/^~(?=\/)/, homedir()));
   const kc = new KubeConfig();
   try {
-    kc.loadFromDefault();
+    kc.loadFromFile(file);
   } catch (error) {
-    throw new LauncherError(`could not load a kubeconfig (KUBECONFIG or ~/.kube/config): ${(error as Error).message}`);
+    throw new LauncherError(`could not load the lab config's cluster.kubeconfig ${file}: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (!kc.getCurrentCluster()) throw new LauncherError('the kubeconfig has no current cluster: run npm run lab:up or set KUBECONFIG');
+  if (!kc.getContextObject(cluster.context)) {
+    const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+    throw new LauncherError(`the lab config's cluster.context "${cluster.context}" is not in ${file} (contexts: ${known}): set cluster.context in your lab config`);
+  }
+  kc.setCurrentContext(cluster.context);
   return kc;
 }
 

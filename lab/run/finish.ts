@@ -1,19 +1,18 @@
-// The end of every run, local or cluster, complete or interrupted: one verdict, summary.json,
-// report.md and junit.xml in results/<run-id>/.
+// The report phase of every run, local or cluster, complete or interrupted: one verdict, then
+// summary.json, report.md, report.html and junit.xml in results/<run-id>/.
 
 import type { RunAnalysis } from '../analysis/analyseRun.ts';
-import { runVerdict, type LabCheck, type RunnerOutcome, type Verdict } from '../analysis/verdict.ts';
+import { runVerdict, type LabCheck, type RunnerOutcome } from '../analysis/verdict.ts';
 import { buildSummary, type RunSummary } from '../report/summary.ts';
 import { writeRunResults } from '../results/resultsFolder.ts';
 import type { RunPlan } from './plan.ts';
 
-export interface RunOutcome {
+/** A run that has ended and been judged: its exit code, and where its results are. */
+export interface FinishedRun {
   exitCode: number;
   runId: string;
-  resultsDir?: string;
-  summary?: RunSummary;
-  /** what a dry run prints on stdout. */
-  printed?: string;
+  resultsDir: string;
+  summary: RunSummary;
 }
 
 export interface FinishInput {
@@ -32,7 +31,7 @@ export interface FinishInput {
   runEndMs: number;
 }
 
-export function finishRun(input: FinishInput): { verdict: Verdict; summary: RunSummary; result: RunOutcome; files: Record<string, string> } {
+export function finishRun(input: FinishInput): FinishedRun {
   const { plan, analysis } = input;
   const verdict = runVerdict({
     slas: analysis.slas,
@@ -64,6 +63,6 @@ export function finishRun(input: FinishInput): { verdict: Verdict; summary: RunS
     prometheusUrl: input.prometheusUrl,
     verdict,
   });
-  const files = writeRunResults(input.resultsDir, summary);
-  return { verdict, summary, files, result: { exitCode: verdict.exitCode, runId: plan.runId, resultsDir: input.resultsDir, summary } };
+  writeRunResults(input.resultsDir, summary);
+  return { exitCode: verdict.exitCode, runId: plan.runId, resultsDir: input.resultsDir, summary };
 }

@@ -4,7 +4,7 @@
 
 import { EXIT_CODES } from '../exitCodes.ts';
 import { interruptOnSignals } from './io.ts';
-import { runCommand, verdictLines } from './runScenario.ts';
+import { runCommand, verdictLines } from './runCommand.ts';
 import type { RunCommand } from './flags.ts';
 
 export async function runScriptCommand(args: readonly string[], command: RunCommand): Promise<number> {
@@ -20,7 +20,7 @@ export async function runScriptCommand(args: readonly string[], command: RunComm
     });
     if (result.stderr) process.stderr.write(result.stderr);
     if (result.stdout) process.stdout.write(result.stdout);
-    if (result.outcome) process.stdout.write(`${verdictLines(result.outcome).join('\n')}\n`);
+    if (result.run) process.stdout.write(`${verdictLines(result.run).join('\n')}\n`);
     // a dry run's YAML can be a MiB: let a piped stdout drain before the script calls process.exit
     await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write('', r))));
     return result.exitCode;

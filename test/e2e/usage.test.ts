@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { EXIT_CODES } from '../../lab/exitCodes.ts';
 import { PROJECT_ROOT } from '../../lab/paths.ts';
-import { runCommand } from '../../lab/run/runScenario.ts';
+import { runCommand } from '../../lab/run/runCommand.ts';
 import type { RunIo } from '../../lab/run/io.ts';
 import { newResultsDir, runScript } from './scripts.ts';
 

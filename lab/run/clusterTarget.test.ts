@@ -1,7 +1,7 @@
-// The cluster path up to the launcher boundary (no cluster exists on this machine): the objects
-// handed to the launcher, the runners' exit codes it returns carried into the verdict, and the
-// failures a user meets (Prometheus not reachable, cluster unreachable), with a stand-in launcher
-// and a real Prometheus.
+// The cluster target through the run skeleton, up to the launcher boundary: the objects handed to
+// the launcher, the facts it reports (exit codes, why a TestRun ended early) carried into the
+// verdict and summary, and the failures a user meets (Prometheus not reachable, cluster
+// unreachable, the wrong context), with a stand-in launcher and a real Prometheus.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,9 +17,12 @@ import { EXIT_CODES } from '../exitCodes.ts';
 import { parseRunFlags } from './flags.ts';
 import { planRun } from './plan.ts';
 import { prepareScenario, type PreparedScenario } from './prepare.ts';
-import { runCluster, type ClusterLauncher } from './runCluster.ts';
+import { clusterTarget, type ClusterDeps, type ClusterLauncher } from './clusterTarget.ts';
+import { executeRun } from './executeRun.ts';
 import { runResultsDir } from '../results/resultsFolder.ts';
 import type { RunIo } from './io.ts';
+import type { RunPlan } from './plan.ts';
+import type { TestRunReport } from '../cluster/launcher.ts';
 import { loadLabConfig } from '../config/index.ts';
 import { clusterTargetSelector, clusterTargetService } from './clusterHints.ts';
 
@@ -31,6 +34,19 @@ let prepared: PreparedScenario;
 const io = (lines: string[], signal = new AbortController().signal): RunIo => ({ log: (l) => lines.push(l), write: () => {}, tty: false, signal });
 const plan = (extra: string[] = []) => planRun(parseRunFlags(['--target', 'cluster', '--prometheus-url', promUrl, '--vus', '4',
   '--duration', '10s', '--results-dir', join(dir, 'results'), ...extra], 'run-soak'), 'run-soak');
+
+/** One cluster run through the run skeleton, as run-soak.mjs --target cluster does it. */
+function runCluster(p: RunPlan, runIo: RunIo, deps: ClusterDeps = {}) {
+  const ctx = { plan: p, prepared, resultsDir: runResultsDir(p.resultsRoot, p.runId), io: runIo };
+  return executeRun(ctx, clusterTarget(ctx, deps));
+}
+
+/** What the launcher reports of a TestRun that ended as `ended`, with these runners' exit codes. */
+const report = (ended: TestRunReport['ended'], exitCodes: Array<number | null>, reason?: string): TestRunReport => ({
+  testRun: 'soak-x', namespace: 'perflab-load', stage: ended === 'timeout' ? 'initialization' : ended === 'aborted' ? 'started' : ended, ended,
+  runners: exitCodes.map((exitCode, i) => ({ instance: i + 1, pod: `soak-x-${i + 1}-abcde`, exitCode })), durationMs: 1,
+  ...(reason ? { reason } : {}),
+});
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'perflab-cluster-run-'));
@@ -57,10 +73,10 @@ test('the launcher gets the bundle ConfigMap and a TestRun for this run; its exi
   let given: RunObjects | undefined;
   const launcher: ClusterLauncher = async (objects) => {
     given = objects;
-    return { stage: 'finished', runners: [{ instance: 1, exitCode: 0 }, { instance: 2, exitCode: 99 }] };
+    return report('finished', [0, 99]);
   };
   const lines: string[] = [];
-  const outcome = await runCluster(p, prepared, runResultsDir(p.resultsRoot, p.runId), io(lines), { launcher });
+  const outcome = await runCluster(p, io(lines), { launcher });
   assert.ok(given);
   assert.equal(given.configMap.data['soak.js'], readFileSync(prepared.bundlePath, 'utf8'));
   assert.equal(given.testRun.spec.parallelism, 2);
@@ -87,7 +103,7 @@ test('an unreachable cluster is a lab failure whose reason is the launcher\'s me
   const launcher: ClusterLauncher = async () => {
     throw new Error('cannot reach the cluster at https://127.0.0.1:6443: connect ECONNREFUSED');
   };
-  const outcome = await runCluster(p, prepared, runResultsDir(p.resultsRoot, p.runId), io([]), { launcher });
+  const outcome = await runCluster(p, io([]), { launcher });
   assert.equal(outcome.exitCode, EXIT_CODES.labFailure);
   assert.match(outcome.summary!.verdict.reasons.join('\n'), /cluster: cannot reach the cluster at https:\/\/127\.0\.0\.1:6443/);
 });
@@ -96,8 +112,8 @@ test('a Prometheus that is not reachable stops the run before the launcher, nami
   const port = await freePort();
   const p = { ...plan(), prometheusUrl: `http://${LOOPBACK}:${port}` };
   let called = false;
-  const outcome = await runCluster(p, prepared, runResultsDir(p.resultsRoot, p.runId), io([]), {
-    launcher: async () => ((called = true), { stage: 'finished', runners: [] }),
+  const outcome = await runCluster(p, io([]), {
+    launcher: async () => ((called = true), report('finished', [])),
   });
   assert.equal(called, false);
   assert.equal(outcome.exitCode, EXIT_CODES.labFailure);
@@ -112,33 +128,58 @@ test('Ctrl-C during the launch is an interrupted, partial run (stand-in API)', a
     assert.equal(signal.aborted, true);
     throw new Error('TestRun deleted');
   };
-  const outcome = await runCluster(p, prepared, runResultsDir(p.resultsRoot, p.runId), io([], controller.signal), { launcher });
+  const outcome = await runCluster(p, io([], controller.signal), { launcher });
   assert.equal(outcome.exitCode, EXIT_CODES.interrupted);
   assert.equal(outcome.summary!.partial, true);
 });
 
-test('without a stand-in, the real launcher is wired in: no API server answering is a lab failure that says so', async () => {
-  const apiPort = await freePort();
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, [
-    'apiVersion: v1', 'kind: Config', 'current-context: nowhere',
-    `clusters: [{ name: nowhere, cluster: { server: 'https://${LOOPBACK}:${apiPort}', insecure-skip-tls-verify: true } }]`,
-    'contexts: [{ name: nowhere, context: { cluster: nowhere, user: nobody } }]',
+test('the reason a TestRun ended early (timeout with its kubectl hint, stage error) reaches the summary and report (stand-in API)', async () => {
+  const p = plan();
+  const hint = 'the runners had not started after 602 s (stage initialization): see kubectl -n perflab-load get pods -l k6_cr=soak-x';
+  const outcome = await runCluster(p, io([]), { launcher: async () => report('timeout', [null], hint) });
+  assert.equal(outcome.exitCode, EXIT_CODES.labFailure);
+  assert.ok(outcome.summary.verdict.reasons.includes(`cluster: ${hint}`), outcome.summary.verdict.reasons.join('\n'));
+  assert.ok(readFileSync(join(outcome.resultsDir, 'report.md'), 'utf8').includes(hint), 'the hint is in report.md');
+  const errored = await runCluster(plan(), io([]), { launcher: async () => report('error', [], 'the TestRun ended in stage error: see kubectl -n perflab-load describe testrun soak-x') });
+  assert.match(errored.summary.verdict.reasons.join('\n'), /cluster: the TestRun ended in stage error: see kubectl/);
+});
+
+/** A kubeconfig with two contexts, each on its own (dead) loopback port; `current` is current. */
+async function twoContextKubeconfig(current: string): Promise<{ file: string; ports: Record<string, number> }> {
+  const ports = { nowhere: await freePort(), elsewhere: await freePort() };
+  const file = join(dir, `kubeconfig-${current}`);
+  writeFileSync(file, [
+    'apiVersion: v1', 'kind: Config', `current-context: ${current}`,
+    'clusters:',
+    ...Object.entries(ports).map(([name, port]) => `  - { name: ${name}, cluster: { server: 'https://${LOOPBACK}:${port}', insecure-skip-tls-verify: true } }`),
+    'contexts:',
+    ...Object.keys(ports).map((name) => `  - { name: ${name}, context: { cluster: ${name}, user: nobody } }`),
     'users: [{ name: nobody, user: { token: not-a-secret } }]', '',
   ].join('\n'));
-  const saved = process.env.KUBECONFIG;
-  process.env.KUBECONFIG = kubeconfig;
-  try {
-    const p = plan();
-    const outcome = await runCluster(p, prepared, runResultsDir(p.resultsRoot, p.runId), io([]));
-    assert.equal(outcome.exitCode, EXIT_CODES.labFailure);
-    const reason = outcome.summary!.verdict.reasons.join('\n');
-    assert.match(reason, new RegExp(`cluster: .*${LOOPBACK}:${apiPort}`));
-    assert.doesNotMatch(reason, /^\s+at /m, 'a stack trace instead of a message');
-  } finally {
-    if (saved === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = saved;
-  }
+  return { file, ports };
+}
+
+test('without a stand-in, the real launcher is wired in: no API server answering is a lab failure that says so', async () => {
+  const { file, ports } = await twoContextKubeconfig('nowhere');
+  const config = loadLabConfig();
+  const p = plan();
+  const outcome = await runCluster(p, io([]), { config: { ...config, cluster: { ...config.cluster, kubeconfig: file, context: 'nowhere' } } });
+  assert.equal(outcome.exitCode, EXIT_CODES.labFailure);
+  const reason = outcome.summary!.verdict.reasons.join('\n');
+  assert.match(reason, new RegExp(`cluster: .*${LOOPBACK}:${ports.nowhere}`));
+  assert.doesNotMatch(reason, /^\s+at /m, 'a stack trace instead of a message');
+});
+
+test('the run goes to the lab config\'s context, not the kubeconfig\'s current one; an unknown context is named', async () => {
+  const { file, ports } = await twoContextKubeconfig('elsewhere');
+  const config = loadLabConfig();
+  const withContext = (context: string) => ({ ...config, cluster: { ...config.cluster, kubeconfig: file, context } });
+  const outcome = await runCluster(plan(), io([]), { config: withContext('nowhere') });
+  const reason = outcome.summary.verdict.reasons.join('\n');
+  assert.match(reason, new RegExp(`${LOOPBACK}:${ports.nowhere}\\b`));
+  assert.doesNotMatch(reason, new RegExp(`${LOOPBACK}:${ports.elsewhere}\\b`));
+  const unknown = await runCluster(plan(), io([]), { config: withContext('perflab-typo') });
+  assert.match(unknown.summary.verdict.reasons.join('\n'), /cluster\.context "perflab-typo" is not in .*kubeconfig-elsewhere \(contexts: nowhere, elsewhere\)/);
 });
 
 test('the target Service name follows the chart\'s fullname helper', () => {

@@ -1,4 +1,4 @@
-// The local lab's readiness report (lab/local/localLab.ts), at the start and again at the end of
+// The local lab's readiness report (lab/local/readiness.ts), at the start and again at the end of
 // the run, as the verdict's lab checks: replication streaming, Redis cluster ok, Prometheus
 // scraping every target, Alertmanager ready, target healthy.
 

@@ -1,0 +1,111 @@
+// The cluster target: the lab on Kubernetes, deployed by `lab:up`, reached through the lab config's
+// kubeconfig context; the bundle in a ConfigMap and a TestRun (k6-operator/testrun.ts) that the
+// launcher (lab/cluster/launcher.ts) applies and follows until every runner has exited; the lab's
+// Prometheus, reached from here with --prometheus-url (a port-forward), judges the run.
+// `--dry-run` prints the ConfigMap and TestRun instead.
+
+import { readFileSync } from 'node:fs';
+import { buildRunObjects, type RunObjects } from '../../k6-operator/testrun.ts';
+import { renderYaml } from '../../k6-operator/yaml.ts';
+import { loadLabConfig } from '../config/index.ts';
+import type { LabConfig } from '../config/types.ts';
+import { monitoringEndpoints } from '../cluster/names.ts';
+import { nodeSelectorFor } from '../cluster/pools.ts';
+import type { TestRunReport } from '../cluster/launcher.ts';
+import { PrometheusClient } from '../analysis/prometheusClient.ts';
+import { UsageError } from './flags.ts';
+import { clusterTargetSelector, clusterTargetUrl, prometheusPortForward } from './clusterHints.ts';
+import type { RunPlan } from './plan.ts';
+import type { PreparedScenario } from './prepare.ts';
+import { LabUnavailable, type ReachedLab, type RunContext, type RunnersEnded, type RunTarget } from './runTarget.ts';
+
+/** The boundary to the cluster: apply, follow to the end, report the facts; delete on abort. */
+export type ClusterLauncher = (objects: RunObjects, opts: { signal: AbortSignal; log: (line: string) => void }) => Promise<TestRunReport>;
+
+export interface ClusterDeps {
+  /** a stand-in for the real launcher (tests). */
+  launcher?: ClusterLauncher;
+  /** the lab config (default: LAB_PROFILE / LAB_CONFIG). */
+  config?: LabConfig;
+}
+
+/** The run's ConfigMap and TestRun; a shape the builder refuses is a usage error, before anything starts. */
+export function clusterRunObjects(plan: RunPlan, prepared: PreparedScenario, config: LabConfig): RunObjects {
+  try {
+    return buildRunObjects({
+      runId: plan.runId,
+      scenario: plan.scenario.name,
+      namespace: plan.namespace ?? config.namespaces.load,
+      parallelism: plan.parallelism,
+      remoteWriteUrl: monitoringEndpoints(config).remoteWrite,
+      baseUrl: plan.baseUrl ?? clusterTargetUrl(config),
+      ...plan.shape,
+      nodeSelector: nodeSelectorFor(config.k6Operator.runnerPool),
+      separate: plan.parallelism > 1,
+      scriptText: readFileSync(prepared.bundlePath, 'utf8'),
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The dry run: the ConfigMap and TestRun as YAML, nothing applied. */
+export function clusterDryRun(plan: RunPlan, prepared: PreparedScenario, config: LabConfig = loadLabConfig()): string {
+  const objects = clusterRunObjects(plan, prepared, config);
+  return renderYaml([objects.configMap, objects.testRun]);
+}
+
+/** The real launcher (client-node), loaded only for cluster runs: local runs do not pay for it. */
+async function realLauncher(config: LabConfig): Promise<ClusterLauncher> {
+  const { launchTestRun, kubeConfigOf } = await import('../cluster/launcher.ts');
+  return async (objects, opts) => launchTestRun(objects, { ...opts, kubeConfig: kubeConfigOf(config.cluster) });
+}
+
+export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarget {
+  const { plan, prepared, io } = ctx;
+  const config = deps.config ?? loadLabConfig();
+  const objects = clusterRunObjects(plan, prepared, config);
+  const prometheusUrl = plan.prometheusUrl!;
+
+  return {
+    async reachLab(): Promise<ReachedLab> {
+      if (!(await new PrometheusClient(prometheusUrl).isReady())) {
+        throw new LabUnavailable(`Prometheus at ${prometheusUrl} is not ready; reach the lab's with ${prometheusPortForward(config)}`);
+      }
+      return {
+        prometheusUrl,
+        baseUrl: plan.baseUrl ?? clusterTargetUrl(config),
+        ...(plan.baseUrl === undefined ? { targetSelector: clusterTargetSelector(config) } : {}),
+        // the launcher reads the runners' exits some seconds after the fact (it polls): their
+        // last push has long landed
+        lastPushMs: 0,
+      };
+    },
+
+    async checkLab() {
+      return [];
+    },
+
+    async runRunners(): Promise<RunnersEnded> {
+      let report: TestRunReport;
+      try {
+        const launch = deps.launcher ?? (await realLauncher(config));
+        io.log(`run ${plan.runId}: applying ConfigMap + TestRun ${objects.testRun.metadata.name} in ${objects.testRun.metadata.namespace}`);
+        report = await launch(objects, { signal: io.signal, log: io.log });
+      } catch (error) {
+        return { runners: [], summaries: [], problem: `cluster: ${(error as Error).message}` };
+      }
+      io.log(`run ${plan.runId}: TestRun ended in stage ${report.stage}`);
+      const ranOut = report.ended === 'error' || report.ended === 'timeout';
+      return {
+        runners: report.runners.map((r) => ({ instance: r.instance, exitCode: r.exitCode, ...(r.detail ? { detail: r.detail } : {}) })),
+        summaries: [],
+        ...(ranOut && report.reason ? { problem: `cluster: ${report.reason}` } : {}),
+      };
+    },
+
+    async release() {
+      // the cluster lab stays up until `npm run lab:down`; the launcher already removed an aborted run
+    },
+  };
+}

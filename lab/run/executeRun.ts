@@ -1,0 +1,80 @@
+// The run skeleton, the same on every target: reach the lab → check it → run the runners (with
+// a progress line) → analyse from Prometheus → check the lab again → verdict and results →
+// release the lab. One phase per step, each in the module named for it (the target for the lab
+// and the runners, progress.ts, lab/analysis, finish.ts); faults, baselines and user thresholds
+// plug in here, once, for both targets.
+//
+// Nothing here throws past the results: whatever goes wrong becomes a lab error in the verdict,
+// and results/<run-id>/ is written in every case. Ctrl-C (the io signal) stops the runners, and
+// the partial results are still analysed and written.
+
+import { PrometheusClient } from '../analysis/prometheusClient.ts';
+import { analyseRun, selectorOf, unmeasuredAnalysis, type RunAnalysis } from '../analysis/analyseRun.ts';
+import type { LabCheck } from '../analysis/verdict.ts';
+import { sleep } from '../process/waitUntil.ts';
+import { judgedSlas } from '../sla/catalogue.ts';
+import { finishRun, type FinishedRun } from './finish.ts';
+import { startProgress } from './progress.ts';
+import type { ReachedLab, RunContext, RunnersEnded, RunTarget } from './runTarget.ts';
+
+export async function executeRun(ctx: RunContext, target: RunTarget): Promise<FinishedRun> {
+  const { plan, prepared, io } = ctx;
+  const startedAt = new Date();
+  const slas = judgedSlas(prepared.slaIds);
+  const labChecks: LabCheck[] = [];
+  const labErrors: string[] = [];
+  let lab: ReachedLab | undefined;
+  let ended: RunnersEnded = { runners: [], summaries: [] };
+  let analysis: RunAnalysis | undefined;
+  let runStartMs = Date.now();
+  let runEndMs = runStartMs;
+
+  try {
+    try {
+      lab = await target.reachLab();
+    } catch (error) {
+      if (!io.signal.aborted) labErrors.push((error as Error).message);
+    }
+    if (lab && !io.signal.aborted) {
+      labChecks.push(...(await target.checkLab('start')));
+      const { shape } = plan;
+      io.log(`run ${plan.runId}: ${plan.parallelism} k6 runner(s) of ${plan.scenario.name} (profile ${shape.profile}` +
+        `${shape.vus !== undefined ? `, ${shape.vus} VUs` : ''}${shape.duration !== undefined ? `, ${shape.duration}` : ''}) against ${lab.baseUrl}`);
+      const client = new PrometheusClient(lab.prometheusUrl);
+      runStartMs = Date.now();
+      const progress = startProgress({
+        client, selector: selectorOf(plan.runId), startMs: runStartMs, totalMs: prepared.totalDurationMs, tty: io.tty, write: io.write,
+      });
+      try {
+        ended = await target.runRunners(lab);
+      } finally {
+        progress.stop();
+      }
+      if (ended.problem && !io.signal.aborted) labErrors.push(ended.problem);
+      runEndMs = Date.now();
+      await sleep(lab.lastPushMs);
+      io.log(`run ${plan.runId}: analysing ${ended.runners.length} runner(s) from Prometheus`);
+      analysis = await analyseRun(client, {
+        testid: plan.runId, slas, runStartMs, runEndMs, runnerSummaries: ended.summaries,
+        withSoakChecks: plan.soakChecks && !io.signal.aborted,
+        ...(lab.targetSelector ? { targetSelector: lab.targetSelector } : {}),
+      });
+      io.log(`run ${plan.runId}: checking the lab again`);
+      labChecks.push(...(await target.checkLab('end')));
+    }
+  } catch (error) {
+    labErrors.push(`unexpected: ${(error as Error).stack ?? (error as Error).message}`);
+  }
+
+  const finished = finishRun({
+    plan, scenarioSlas: prepared.slaIds, resultsDir: ctx.resultsDir, startedAt, runners: ended.runners,
+    analysis: analysis ?? unmeasuredAnalysis(slas), labChecks, labErrors, interrupted: io.signal.aborted,
+    prometheusUrl: lab?.prometheusUrl ?? null, runStartMs, runEndMs,
+  });
+  try {
+    await target.release(finished.summary.verdict);
+  } catch (error) {
+    io.log(`run ${plan.runId}: could not release the lab: ${(error as Error).message}`);
+  }
+  return finished;
+}

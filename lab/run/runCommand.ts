@@ -1,0 +1,85 @@
+// The whole of `run-soak.mjs` and `run.mjs` below the argv: flags -> plan -> scenario built ->
+// dry run (print) or the run skeleton on the chosen target -> verdict and results. Usage errors
+// come back as exit code 2 with a message, before anything has been started.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runResultsDir } from '../results/resultsFolder.ts';
+import { EXIT_CODES } from '../exitCodes.ts';
+import { parseRunFlags, usage, UsageError, type RunCommand } from './flags.ts';
+import { planRun, type PlanContext, type RunPlan } from './plan.ts';
+import { prepareScenario, type PreparedScenario } from './prepare.ts';
+import { executeRun } from './executeRun.ts';
+import { localDryRun, localTarget } from './localTarget.ts';
+import { clusterDryRun, clusterTarget, type ClusterDeps } from './clusterTarget.ts';
+import type { FinishedRun } from './finish.ts';
+import type { RunIo } from './io.ts';
+import type { RunTarget } from './runTarget.ts';
+import { BUILD_DIR } from '../scenarios/registry.ts';
+
+export interface CommandResult {
+  exitCode: number;
+  /** for stdout: help, a dry run's plan or YAML. */
+  stdout?: string;
+  /** for stderr: a usage error. */
+  stderr?: string;
+  run?: FinishedRun;
+}
+
+export interface RunDeps extends PlanContext {
+  /** the cluster target's launcher and lab config (tests give stand-ins). */
+  cluster?: ClusterDeps;
+}
+
+export async function runCommand(argv: readonly string[], command: RunCommand, io: RunIo, deps: RunDeps = {}): Promise<CommandResult> {
+  let plan: RunPlan;
+  let prepared: PreparedScenario;
+  let buildDir: string | undefined;
+  try {
+    const flags = parseRunFlags(argv, command);
+    if (flags.help) return { exitCode: EXIT_CODES.pass, stdout: `${usage(command)}\n` };
+    plan = planRun(flags, command, deps);
+    // a dry run leaves its bundle in build/scenarios for review; a run builds into a temp folder
+    buildDir = plan.dryRun ? undefined : mkdtempSync(join(tmpdir(), `perflab-${plan.runId}-`));
+    io.log(`run ${plan.runId}: building scenario ${plan.scenario.name} (type-check + bundle)`);
+    prepared = await prepareScenario(plan, buildDir ?? BUILD_DIR);
+    if (plan.dryRun) {
+      const stdout = plan.target === 'cluster' ? clusterDryRun(plan, prepared, deps.cluster?.config) : localDryRun(plan, prepared);
+      return { exitCode: EXIT_CODES.pass, stdout };
+    }
+  } catch (error) {
+    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+    if (error instanceof UsageError) return usageFailure(command, error, true);
+    throw error;
+  }
+
+  try {
+    const ctx = { plan, prepared, resultsDir: runResultsDir(plan.resultsRoot, plan.runId), io };
+    const target: RunTarget = plan.target === 'cluster' ? clusterTarget(ctx, deps.cluster) : localTarget(ctx);
+    const run = await executeRun(ctx, target);
+    return { exitCode: run.exitCode, run };
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(command, error, false);
+    throw error;
+  } finally {
+    rmSync(buildDir!, { recursive: true, force: true });
+  }
+}
+
+function usageFailure(command: RunCommand, error: UsageError, withHelp: boolean): CommandResult {
+  return { exitCode: EXIT_CODES.usage, stderr: `${command}: ${error.message}\n${withHelp ? `see: zx scripts/${command}.mjs --help\n` : ''}` };
+}
+
+/** The closing lines a script prints: verdict, why, where the results are. */
+export function verdictLines(run: FinishedRun): string[] {
+  const s = run.summary;
+  return [
+    `verdict: ${s.verdict.status.toUpperCase()} (${s.verdict.kind}, exit ${s.verdict.exitCode})${s.partial ? ' — PARTIAL, interrupted' : ''}`,
+    ...s.verdict.reasons.map((r) => `  - ${r}`),
+    ...s.verdict.warnings.map((w) => `  ! ${w}`),
+    `across ${s.runners.length} runner(s): ${s.totals.requests ?? 0} requests, p95 ${s.totals.p95Ms?.toFixed(1) ?? '—'} ms, ` +
+      `p99 ${s.totals.p99Ms?.toFixed(1) ?? '—'} ms, errors ${s.totals.errorRate === null ? '—' : `${(s.totals.errorRate * 100).toFixed(2)}%`}`,
+    `results: ${run.resultsDir}/ (report.md, report.html, summary.json, junit.xml)`,
+  ];
+}

@@ -1,0 +1,57 @@
+// Where a run happens, as the run skeleton (executeRun.ts) sees it: a target starts or reaches
+// the lab, says how healthy the lab is, runs the k6 runners until they have all ended, and stops
+// what it started. Two implementations: localTarget.ts (the lab as processes on this machine) and
+// clusterTarget.ts (the lab on Kubernetes, runners as a k6-operator TestRun).
+//
+// Targets report facts (lab checks, each runner's exit code, why something ended early); the one
+// verdict (lab/analysis/verdict.ts) decides what they mean.
+
+import type { K6SummaryExport } from '../analysis/slaMeasurements.ts';
+import type { LabCheck, RunnerOutcome, Verdict } from '../analysis/verdict.ts';
+import type { RunIo } from './io.ts';
+import type { RunPlan } from './plan.ts';
+import type { PreparedScenario } from './prepare.ts';
+
+/** Everything a target is given for one run. */
+export interface RunContext {
+  plan: RunPlan;
+  prepared: PreparedScenario;
+  /** results/<run-id>/, already created. */
+  resultsDir: string;
+  io: RunIo;
+}
+
+/** The lab, reached: what judges the run and what the runners test. */
+export interface ReachedLab {
+  /** the Prometheus the runners remote-write to, as reachable from here. */
+  prometheusUrl: string;
+  /** the service under test, as the runners reach it. */
+  baseUrl: string;
+  /** label matchers of the service's own metrics in Prometheus (undefined: the lab's default job). */
+  targetSelector?: string;
+  /** how long after the runners end their last remote-write push needs to be queryable. */
+  lastPushMs: number;
+}
+
+/** What the runners left behind once every one of them has ended. */
+export interface RunnersEnded {
+  runners: RunnerOutcome[];
+  /** the runners' own k6 summaries, where the target has them (exact rates across runners). */
+  summaries: K6SummaryExport[];
+  /** why the runners ended without every runner's result (start failed, TestRun error, timeout). */
+  problem?: string;
+}
+
+/** A lab that cannot be started or reached: the message is the reason a user reads. */
+export class LabUnavailable extends Error {}
+
+export interface RunTarget {
+  /** Start the lab or reach it; throws LabUnavailable (or any error) with the reason when it cannot. */
+  reachLab(): Promise<ReachedLab>;
+  /** The lab's health at the start (before the runners) or the end (after them), as checks. */
+  checkLab(phase: LabCheck['phase']): Promise<LabCheck[]>;
+  /** Start the runners and wait until all have ended; the io signal (Ctrl-C) stops them. */
+  runRunners(lab: ReachedLab): Promise<RunnersEnded>;
+  /** Once the results are written: stop what reachLab started, or keep it (local --keep). */
+  release(verdict: Verdict): Promise<void>;
+}
