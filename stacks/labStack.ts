@@ -1,6 +1,8 @@
 // What every lab stack shares: its own local state file (relative path, so nothing of this
 // machine lands in the synthesized JSON), the kubernetes and helm providers on the configured
-// kubeconfig context, and the mapping of plain Kubernetes objects onto provider resources.
+// kubeconfig context, and the mapping of plain Kubernetes objects onto provider resources. Every
+// resource a stack creates is made here, and every user string in it goes through
+// terraformLiteral (Terraform would read "${...}" in a dashboard as interpolation).
 
 import { homedir } from 'node:os';
 import { isAbsolute, relative, sep } from 'node:path';
@@ -13,6 +15,7 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1/index.
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1/index.js';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider/index.js';
 import { Release } from '@cdktf/provider-helm/lib/release/index.js';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
 import { stringify } from 'yaml';
 import type { ITerraformDependable } from 'cdktf';
 import type { LabConfig } from '../lab/config/types.ts';
@@ -20,6 +23,7 @@ import type { ChartPin } from '../lab/versions.ts';
 import { STACK_ORDER, type LabStackName } from '../lab/cluster/cdktf.ts';
 import { STATE_DIR } from '../lab/cluster/labState.ts';
 import { PROJECT_ROOT } from '../lab/paths.ts';
+import { terraformLiteral } from './terraformLiteral.ts';
 import type {
   ConfigMapObject,
   NamespaceObject,
@@ -81,38 +85,44 @@ export class LabStack extends TerraformStack {
   }
 
   namespace(object: NamespaceObject): NamespaceV1 {
-    return new NamespaceV1(this, `namespace-${object.metadata.name}`, { metadata: object.metadata });
+    return new NamespaceV1(this, `namespace-${object.metadata.name}`, { metadata: terraformLiteral(object.metadata) });
   }
 
   secret(object: SecretObject, dependsOn?: ITerraformDependable[]): SecretV1 {
     return new SecretV1(this, `secret-${object.metadata.namespace}-${object.metadata.name}`, {
-      metadata: object.metadata,
+      metadata: terraformLiteral(object.metadata),
       type: object.type,
-      // the provider base64-encodes `data` itself
-      data: object.stringData,
+      // the provider base64-encodes `data` itself; variable references (cdktf tokens) stay references
+      data: terraformLiteral(object.stringData),
       dependsOn,
     });
   }
 
   configMap(object: ConfigMapObject): ConfigMapV1 {
-    return new ConfigMapV1(this, `configmap-${object.metadata.name}`, { metadata: object.metadata, data: object.data });
+    return new ConfigMapV1(this, `configmap-${object.metadata.name}`, { metadata: terraformLiteral(object.metadata), data: terraformLiteral(object.data) });
   }
 
   networkPolicy(object: NetworkPolicyObject): NetworkPolicyV1 {
-    return new NetworkPolicyV1(this, `networkpolicy-${object.metadata.name}`, { metadata: object.metadata, spec: object.spec });
+    return new NetworkPolicyV1(this, `networkpolicy-${object.metadata.name}`, { metadata: terraformLiteral(object.metadata), spec: terraformLiteral(object.spec) });
   }
 
-  /** A pinned chart from its repository, values as one YAML document. */
-  release(id: string, chart: ChartPin, namespace: string, values: object, dependsOn?: ITerraformDependable[]): Release {
+  /** A raw manifest (its CRD must exist when the stack is planned: see DESIGN.md). */
+  manifest(id: string, object: { apiVersion: string; kind: string; metadata: { name: string } }): Manifest {
+    return new Manifest(this, id, { manifest: terraformLiteral(object) as unknown as Record<string, unknown> });
+  }
+
+  /**
+   * A Helm release: a pinned chart from its repository, or a chart in this repository
+   * (`{ path }`, relative to the root); values as one YAML document.
+   */
+  release(id: string, chart: ChartPin | { path: string }, namespace: string, values: object, dependsOn?: ITerraformDependable[], timeout = 900): Release {
+    const source = 'path' in chart
+      ? { chart: fromStackDir(chart.path) }
+      : { repository: chart.repository, chart: chart.chart, version: chart.version };
     return new Release(this, id, {
-      name: id,
-      repository: chart.repository,
-      chart: chart.chart,
-      version: chart.version,
-      namespace,
-      values: [stringify(values)],
+      ...terraformLiteral({ name: id, ...source, namespace, values: [stringify(values)] }),
       wait: true,
-      timeout: 900,
+      timeout,
       dependsOn,
     });
   }

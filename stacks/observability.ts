@@ -3,7 +3,6 @@
 // Alertmanager routing is rendered by lab/alerts and applied through the platform's chart values.
 
 import type { Construct } from 'constructs';
-import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
 import type { LabConfig } from '../lab/config/types.ts';
 import { dashboardConfigMaps, type DashboardFile } from '../lab/cluster/manifests/dashboards.ts';
 import { slaPrometheusRule } from '../lab/cluster/manifests/prometheusRule.ts';
@@ -13,6 +12,6 @@ export class ObservabilityStack extends LabStack {
   constructor(scope: Construct, config: LabConfig, dashboards: readonly DashboardFile[]) {
     super(scope, 'observability', config);
     for (const cm of dashboardConfigMaps(config, dashboards)) this.configMap(cm);
-    new Manifest(this, 'prometheusrule-sla', { manifest: slaPrometheusRule(config) });
+    this.manifest('prometheusrule-sla', slaPrometheusRule(config));
   }
 }

@@ -21,6 +21,8 @@ import { kindConfig, poolsIn } from '../lab/cluster/kindConfig.ts';
 import { readDashboards } from '../dashboards/files.ts';
 import { buildLab } from './app.ts';
 import { STACK_NAMES, SECRET_VARIABLES, providerPath } from './labStack.ts';
+import { escapeTemplateSyntax, terraformLiteral } from './terraformLiteral.ts';
+import { ObservabilityStack } from './observability.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 type Json = Record<string, any>;
@@ -271,4 +273,55 @@ test('kubeconfig: the providers get the file the config names, from their workin
   assert.equal(providerPath(join(ROOT, 'a', 'b'), { root: ROOT, home: '/home/tester' }), '../../../a/b');
   assert.equal(providerPath('/etc/kube/admin.conf', { root: ROOT, home: '/home/tester' }), '/etc/kube/admin.conf');
   assert.equal(providerPath(`${ROOT.replace(/\/$/, '')}-other/x`, { root: ROOT.replace(/\/$/, '') }), `${ROOT.replace(/\/$/, '')}-other/x`, 'a sibling is not inside');
+});
+
+test('template syntax: "${" and "%{" in user strings are escaped for Terraform, cdktf tokens are not', () => {
+  assert.equal(escapeTemplateSyntax('uid ${datasource} %{if x}'), 'uid $${datasource} %%{if x}');
+  assert.equal(escapeTemplateSyntax('already $${x}'), 'already $$${x}', 'an escaped sequence stays literal too');
+  assert.equal(escapeTemplateSyntax('postgres://app:${TfToken[TOKEN.12]}@h/${db}'), 'postgres://app:${TfToken[TOKEN.12]}@h/$${db}');
+  assert.deepEqual(terraformLiteral({ a: ['${x}', 3, true, null], '${k}': { b: '%{y}' } }), { a: ['$${x}', 3, true, null], '$${k}': { b: '%%{y}' } });
+});
+
+test('every string the stacks hand to a provider is free of unescaped template syntax (only ${var.*} references remain)', () => {
+  const unescaped: string[] = [];
+  const walk = (v: unknown, at: string): void => {
+    if (typeof v === 'string') {
+      for (const m of v.matchAll(/(\$+)\{|(%+)\{/g)) {
+        const run = (m[1] ?? m[2])!;
+        // an odd run of $ (or %) before "{" starts a template sequence
+        if (run.length % 2 === 1 && !v.startsWith('var.', m.index! + m[0].length)) unescaped.push(`${at}: ...${v.slice(Math.max(0, m.index! - 20), m.index! + 30)}...`);
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+  };
+  for (const name of STACK_NAMES) walk(lab.parsed(name).resource, name);
+  assert.deepEqual(unescaped, []);
+});
+
+const TERRAFORM = spawnSync('/bin/sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).stdout.trim() || undefined;
+test('a dashboard with ${datasource} reaches the cluster unchanged: Terraform reads the synthesized ConfigMap data back to the file (real terraform)', { skip: !TERRAFORM && 'terraform not installed' }, () => {
+  const dashboard = JSON.stringify({
+    title: 'templated',
+    templating: { list: [{ name: 'datasource', type: 'datasource', query: 'prometheus' }] },
+    panels: [{ datasource: { uid: '${datasource}' }, targets: [{ expr: 'sum(rate(k6_http_reqs_total{testid=~"$testid"}[1m]))', legendFormat: '%{not a directive} $${kept}' }] }],
+  }, null, 2);
+  const files = [...readDashboards(), { file: 'templated.json', json: dashboard }];
+  const app = Testing.app();
+  const stack = new ObservabilityStack(app, lab.config, files);
+  const maps = Object.values(JSON.parse(Testing.synth(stack)).resource.kubernetes_config_map_v1 as Record<string, Json>);
+  const synthesized = maps.find((m) => m.data['templated.json'])!.data['templated.json'] as string;
+  assert.ok(synthesized.includes('"uid": "$${datasource}"'), 'escaped in the JSON');
+  // what terraform makes of every dashboard ConfigMap's data: the files, byte for byte
+  const dir = mkdtempSync(join(tmpdir(), 'tfliteral-'));
+  const data = Object.assign({}, ...maps.map((m) => m.data)) as Record<string, string>;
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ locals: { data } }));
+  const env = { ...process.env, CHECKPOINT_DISABLE: '1' };
+  const out = spawnSync(TERRAFORM!, ['console'], { cwd: dir, input: 'jsonencode(local.data)\n', encoding: 'utf8', env });
+  assert.equal(out.status, 0, out.stderr);
+  const readBack = JSON.parse(JSON.parse(out.stdout.trim())) as Record<string, string>;
+  assert.deepEqual(readBack, Object.fromEntries(files.map((f) => [f.file, f.json])));
+  // and the check is real: the unescaped data is what failed the deploy (issue 10, F2)
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ locals: { data: { 'templated.json': dashboard } } }));
+  const raw = spawnSync(TERRAFORM!, ['console'], { cwd: dir, input: 'jsonencode(local.data)\n', encoding: 'utf8', env });
+  assert.match(raw.stderr, /Error: .*Invalid (reference|template control keyword)/);
 });
