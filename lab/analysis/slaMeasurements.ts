@@ -4,7 +4,7 @@
 
 import { readFileSync, existsSync } from 'node:fs';
 import { SLA_CATALOGUE, type Sla, type K6Measure } from '../sla/catalogue.ts';
-import { slaQuery, sampleCount, DEFAULT_TARGET_SELECTOR, type QueryOptions } from '../sla/promql.ts';
+import { slaQuery, sampleCount, targetMemorySamples, DEFAULT_TARGET_SELECTOR, type QueryOptions } from '../sla/promql.ts';
 import type { PrometheusClient } from './prometheusClient.ts';
 import { judgeSla, type SlaMeasurement, type SlaResult } from './slaJudgement.ts';
 
@@ -68,7 +68,7 @@ async function measureOne(client: PrometheusClient, sla: Sla, opts: MeasureOptio
   const measure = sla.measure;
   if (measure.kind === 'target') {
     const value = await client.value(slaQuery(sla, q), opts.runEndMs);
-    const samples = await client.value(`sum(count_over_time(process_resident_memory_bytes{${targetSelector}}[${range}]))`, opts.runEndMs);
+    const samples = await client.value(targetMemorySamples(q), opts.runEndMs);
     return { value, samples: samples ?? 0 };
   }
   if (measure.stat === 'rate') {

@@ -2,7 +2,7 @@
 // last window of the run (all runners), and the target's resident memory over the run.
 
 import { slaById } from '../sla/catalogue.ts';
-import { slaQuery, DEFAULT_TARGET_SELECTOR } from '../sla/promql.ts';
+import { slaQuery, targetMemoryRange } from '../sla/promql.ts';
 import type { PrometheusClient } from './prometheusClient.ts';
 import { runRange } from './slaMeasurements.ts';
 import { degradationCheck, memoryTrendCheck, soakWindows, type SoakCheck, type MemorySample, type SoakWindows } from './soakChecks.ts';
@@ -26,11 +26,7 @@ export async function measureSoakChecks(client: PrometheusClient, opts: SoakMeas
   }
   // Every raw sample of the target's memory over the run; with several target processes (the
   // cluster's replicas) the one with the steepest trend is the one that leaks.
-  const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
-  const series = await client.queryMatrix(
-    `process_resident_memory_bytes{${selector}}[${runRange(opts.runStartMs, opts.runEndMs)}]`,
-    opts.runEndMs,
-  );
+  const series = await client.queryMatrix(targetMemoryRange(opts.targetSelector, runRange(opts.runStartMs, opts.runEndMs)), opts.runEndMs);
   const trends = series.map((s) => memoryTrendCheck(
     s.points.filter((p) => p.timeMs >= opts.runStartMs).map((p): MemorySample => ({ timeMs: p.timeMs, bytes: p.value })),
     windows?.firstEndMs,

@@ -95,10 +95,24 @@ export function meanRate(measure: K6Measure, opts: QueryOptions): string {
     : `avg(${series})`;
 }
 
+/** The target's resident memory, as every Node (prom-client) process exports it. */
+const TARGET_MEMORY = 'process_resident_memory_bytes';
+
 /** The target's peak resident memory in MB over the window. */
 export function targetMemoryPeakMb(opts: QueryOptions): string {
   const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
-  return `max(max_over_time(process_resident_memory_bytes{${selector}}[${requireWindow(opts)}])) / 1048576`;
+  return `max(max_over_time(${TARGET_MEMORY}{${selector}}[${requireWindow(opts)}])) / 1048576`;
+}
+
+/** How many memory samples of the target were scraped over the window (0: not measured). */
+export function targetMemorySamples(opts: QueryOptions): string {
+  const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
+  return `sum(count_over_time(${TARGET_MEMORY}{${selector}}[${requireWindow(opts)}]))`;
+}
+
+/** Every raw memory sample of every target process over the range (a range vector: the trend's input). */
+export function targetMemoryRange(targetSelector: string | undefined, range: string): string {
+  return `${TARGET_MEMORY}{${targetSelector ?? DEFAULT_TARGET_SELECTOR}}[${range}]`;
 }
 
 /** PromQL whose value is the SLA's quantity in its own unit (ms, ratio, MB). */
