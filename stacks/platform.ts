@@ -1,5 +1,6 @@
 // platform: namespaces (Pod Security labels), the Grafana admin Secret, kube-prometheus-stack,
-// the k6-operator, and the CloudNativePG and Redis operators.
+// the k6-operator, and the CloudNativePG and Redis operators (after kube-prometheus-stack when
+// their values render prometheus-operator objects, whose CRDs it installs).
 
 import type { Construct } from 'constructs';
 import type { LabConfig } from '../lab/config/types.ts';
@@ -10,6 +11,8 @@ import { kubePrometheusStackValues } from '../lab/cluster/values/kubePrometheusS
 import { k6OperatorValues } from '../lab/cluster/values/k6Operator.ts';
 import { cnpgOperatorValues } from '../lab/cluster/values/cnpgOperator.ts';
 import { redisOperatorValues } from '../lab/cluster/values/redisOperator.ts';
+import { monitoringObjectsOf } from '../lab/cluster/values/chartKeys.ts';
+import type { ChartPin } from '../lab/versions.ts';
 import { LabStack, SECRET_VARIABLES } from './labStack.ts';
 
 export class PlatformStack extends LabStack {
@@ -20,9 +23,14 @@ export class PlatformStack extends LabStack {
     const grafanaSecret = this.secret(grafanaAdminSecret(config, password), namespaces);
     const ns = config.namespaces;
     const charts = config.charts;
-    this.release(RELEASES.kubePrometheusStack, charts.kubePrometheusStack, ns.monitoring, kubePrometheusStackValues(config), [grafanaSecret]);
-    this.release(RELEASES.k6Operator, charts.k6Operator, ns.operators, k6OperatorValues(config), namespaces);
-    this.release(RELEASES.cnpgOperator, charts.cnpgOperator, ns.operators, cnpgOperatorValues(config), namespaces);
-    this.release(RELEASES.redisOperator, charts.redisOperator, ns.operators, redisOperatorValues(config), namespaces);
+    const monitoring = this.release(RELEASES.kubePrometheusStack, charts.kubePrometheusStack, ns.monitoring, kubePrometheusStackValues(config), [grafanaSecret]);
+    // An operator chart that renders a ServiceMonitor/PodMonitor needs the CRDs kube-prometheus-stack installs.
+    const operator = (id: string, chart: ChartPin, values: object) => {
+      const needsCrds = monitoringObjectsOf(chart.chart, values).length > 0;
+      this.release(id, chart, ns.operators, values, needsCrds ? [...namespaces, monitoring] : namespaces);
+    };
+    operator(RELEASES.k6Operator, charts.k6Operator, k6OperatorValues(config));
+    operator(RELEASES.cnpgOperator, charts.cnpgOperator, cnpgOperatorValues(config));
+    operator(RELEASES.redisOperator, charts.redisOperator, redisOperatorValues(config));
   }
 }

@@ -15,7 +15,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { resolveLabConfig } from '../lab/config/index.ts';
 import { SERVICE_SLAS } from '../lab/sla/catalogue.ts';
-import { checkChartValues } from '../lab/cluster/values/chartKeys.ts';
+import { CHART_KEYS, checkChartValues, monitoringObjectsOf, MONITORING_OBJECTS } from '../lab/cluster/values/chartKeys.ts';
 import { POOL_LABEL } from '../lab/cluster/pools.ts';
 import { kindConfig, poolsIn } from '../lab/cluster/kindConfig.ts';
 import { readDashboards } from '../dashboards/files.ts';
@@ -324,4 +324,25 @@ test('a dashboard with ${datasource} reaches the cluster unchanged: Terraform re
   writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ locals: { data: { 'templated.json': dashboard } } }));
   const raw = spawnSync(TERRAFORM!, ['console'], { cwd: dir, input: 'jsonencode(local.data)\n', encoding: 'utf8', env });
   assert.match(raw.stderr, /Error: .*Invalid (reference|template control keyword)/);
+});
+
+test('a release whose chart renders monitoring.coreos.com objects depends on kube-prometheus-stack (its CRDs), or is in a later stack', () => {
+  assert.deepEqual(Object.keys(MONITORING_OBJECTS).sort(), Object.keys(CHART_KEYS).sort(), 'every chart says whether it renders monitoring objects');
+  const kps = Object.entries(lab.parsed('platform').resource.helm_release as Record<string, Json>).find(([, r]) => r.chart === 'kube-prometheus-stack')![0];
+  const needing: string[] = [];
+  for (const stack of STACK_NAMES) {
+    for (const r of resources(stack, 'helm_release')) {
+      const chart = String(r.chart).split('/').pop()!;
+      if (chart === 'kube-prometheus-stack' || monitoringObjectsOf(chart, valuesOf(r)).length === 0) continue;
+      needing.push(`${stack}/${chart}`);
+      // platform installs the CRDs: its releases wait for that release; later stacks are deployed after platform
+      if (stack === 'platform') assert.ok((r.depends_on ?? []).includes(`helm_release.${kps}`), `${chart} does not depend on helm_release.${kps}`);
+    }
+  }
+  assert.deepEqual(needing.sort(), ['data/cluster', 'data/redis-cluster', 'platform/cloudnative-pg', 'platform/k6-operator', 'target/target-api']);
+  const redisOperator = resources('platform', 'helm_release').find((r) => r.chart === 'redis-operator')!;
+  assert.ok(!(redisOperator.depends_on ?? []).includes(`helm_release.${kps}`), 'no needless wait: the redis-operator chart renders no monitoring objects');
+  // the chart defaults count: k6-operator renders its ServiceMonitor unless told not to
+  assert.deepEqual(monitoringObjectsOf('k6-operator', {}), ['ServiceMonitor']);
+  assert.deepEqual(monitoringObjectsOf('k6-operator', { metrics: { serviceMonitor: { enabled: false } } }), []);
 });

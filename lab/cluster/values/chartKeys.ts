@@ -89,6 +89,44 @@ export const CHART_KEYS: Record<string, ChartKeys> = {
   },
 };
 
+/**
+ * When a chart renders prometheus-operator objects (monitoring.coreos.com: ServiceMonitor,
+ * PodMonitor, PrometheusRule): each entry is one object kind, rendered when every listed value
+ * is true (the chart's default where our values leave it out). Such a release fails with "no
+ * matches for kind ... ensure CRDs are installed first" unless kube-prometheus-stack, which
+ * installs those CRDs, is in place: in the same stack it must depend on that release (issue 10,
+ * F1). Read from each chart's templates at the pinned version.
+ */
+export const MONITORING_OBJECTS: Record<string, Array<{ kind: string; when: Array<[path: string, chartDefault: boolean]> }>> = {
+  // installs the CRDs itself (crds/), then its own monitors and rules
+  'kube-prometheus-stack': [],
+  // templates/servicemonitor.yaml; the chart turns it on by default
+  'k6-operator': [{ kind: 'ServiceMonitor', when: [['metrics.serviceMonitor.enabled', true]] }],
+  // templates/podmonitor.yaml
+  'cloudnative-pg': [{ kind: 'PodMonitor', when: [['monitoring.podMonitorEnabled', false]] }],
+  cluster: [
+    { kind: 'PodMonitor', when: [['cluster.monitoring.enabled', false], ['cluster.monitoring.podMonitor.enabled', true]] },
+    { kind: 'PrometheusRule', when: [['cluster.monitoring.enabled', false], ['cluster.monitoring.prometheusRule.enabled', true]] },
+  ],
+  // 0.24.0: Deployment, RBAC, Service, webhooks; no monitoring objects
+  'redis-operator': [],
+  // templates/leader-sm.yaml, follower-sm.yaml
+  'redis-cluster': [{ kind: 'ServiceMonitor', when: [['serviceMonitor.enabled', false]] }],
+  'target-api': [{ kind: 'ServiceMonitor', when: [['serviceMonitor.enabled', false]] }],
+};
+
+const valueAt = (values: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, key) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined), values);
+
+/** The monitoring.coreos.com kinds a chart renders with these values ([] when none). */
+export function monitoringObjectsOf(chart: string, values: unknown): string[] {
+  const objects = MONITORING_OBJECTS[chart];
+  if (!objects) throw new Error(`no monitoring objects written down for chart ${chart}`);
+  return objects
+    .filter(({ when }) => when.every(([path, chartDefault]) => (valueAt(values, path) ?? chartDefault) === true))
+    .map((o) => o.kind);
+}
+
 /** Every path to a leaf (scalar, list or empty map) of a values document. */
 export function leafPaths(value: unknown, prefix = ''): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [prefix];
