@@ -46,6 +46,6 @@ try {
     console.error(`lab-up: ${error.message}`);
     process.exit(1);
   }
-  console.error(`lab-up failed: ${error.message}\nThe lab may be half built: run it again (it resumes), or npm run lab:down.`);
+  console.error(`lab-up failed: ${error.message}\nThe lab is half built: fix the cause and run lab-up again (it applies what is missing and reinstalls a failed Helm release over what it left; docs/cluster.md says when that is not enough), or npm run lab:down.`);
   process.exit(1);
 }

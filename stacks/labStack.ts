@@ -123,6 +123,20 @@ export class LabStack extends TerraformStack {
       ...terraformLiteral({ name: id, ...source, namespace, values: [stringify(values)] }),
       wait: true,
       timeout,
+      // A re-run must recover from a failed install. With helm provider 3.1.1 a failed install
+      // leaves a release in status `failed` on the cluster that Terraform's state does not record
+      // (Create returns the error without saving state: hashicorp/terraform-provider-helm#1665,
+      // the fix #1838 is unmerged), so the next apply installs again and Helm answers "cannot
+      // re-use a name that is still in use". `replace` lets that install reuse a name whose last
+      // revision is failed or uninstalled (Helm's Install.availableName) and adopts the objects the
+      // failed attempt left, which stay in place until then for `kubectl describe`. Not `atomic`:
+      // it frees the name too, but uninstalls at once, taking the failed pods and events (and a
+      // CloudNativePG Cluster's volumes) that explain the failure, after waiting for them again.
+      // Not `upgrade_install`: it would also silently take over a deployed release Terraform never
+      // made. A release left `pending-install` by a killed apply is covered by none: docs/cluster.md.
+      replace: true,
+      // On a failed upgrade, delete what that upgrade created, so the next one starts from the last good revision.
+      cleanupOnFail: true,
       dependsOn,
     });
   }

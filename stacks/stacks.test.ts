@@ -346,3 +346,13 @@ test('a release whose chart renders monitoring.coreos.com objects depends on kub
   assert.deepEqual(monitoringObjectsOf('k6-operator', {}), ['ServiceMonitor']);
   assert.deepEqual(monitoringObjectsOf('k6-operator', { metrics: { serviceMonitor: { enabled: false } } }), []);
 });
+
+test('a re-run recovers from a failed install: every release may reuse the name of its failed release (replace), and cleans up a failed upgrade', () => {
+  const releases = STACK_NAMES.flatMap((name) => resources(name, 'helm_release'));
+  assert.equal(releases.length, 7);
+  for (const r of releases) {
+    assert.equal(r.replace, true, `${r.name}: replace`);
+    assert.equal(r.cleanup_on_fail, true, `${r.name}: cleanup_on_fail`);
+    assert.equal(r.atomic, undefined, `${r.name}: not atomic (it would uninstall the evidence)`);
+  }
+});
