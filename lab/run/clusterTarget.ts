@@ -1,7 +1,8 @@
 // The cluster target: the lab on Kubernetes, deployed by `lab:up`, reached through the lab config's
 // kubeconfig context; the bundle in a ConfigMap and a TestRun (k6-operator/testrun.ts) that the
 // launcher (lab/cluster/launcher.ts) applies and follows until every runner has exited; the lab's
-// Prometheus, reached from here with --prometheus-url (a port-forward), judges the run.
+// Prometheus, reached from here with --prometheus-url (a port-forward), judges the run and says
+// how healthy the lab is (clusterLabChecks.ts).
 // `--dry-run` prints the ConfigMap and TestRun instead.
 
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import type { TestRunReport } from '../cluster/launcher.ts';
 import { PrometheusClient } from '../analysis/prometheusClient.ts';
 import { UsageError } from './flags.ts';
 import { clusterTargetSelector, clusterTargetUrl, prometheusPortForward } from './clusterHints.ts';
+import { readClusterLabChecks } from './clusterLabChecks.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedScenario } from './prepare.ts';
 import { LabUnavailable, type ReachedLab, type RunContext, type RunnersEnded, type RunTarget } from './runTarget.ts';
@@ -66,24 +68,26 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
   const config = deps.config ?? loadLabConfig();
   const objects = clusterRunObjects(plan, prepared, config);
   const prometheusUrl = plan.prometheusUrl!;
+  const prometheus = new PrometheusClient(prometheusUrl);
+  const targetSelector = plan.baseUrl === undefined ? clusterTargetSelector(config) : undefined;
 
   return {
     async reachLab(): Promise<ReachedLab> {
-      if (!(await new PrometheusClient(prometheusUrl).isReady())) {
+      if (!(await prometheus.isReady())) {
         throw new LabUnavailable(`Prometheus at ${prometheusUrl} is not ready; reach the lab's with ${prometheusPortForward(config)}`);
       }
       return {
         prometheusUrl,
         baseUrl: plan.baseUrl ?? clusterTargetUrl(config),
-        ...(plan.baseUrl === undefined ? { targetSelector: clusterTargetSelector(config) } : {}),
+        ...(targetSelector ? { targetSelector } : {}),
         // the launcher reads the runners' exits some seconds after the fact (it polls): their
         // last push has long landed
         lastPushMs: 0,
       };
     },
 
-    async checkLab() {
-      return [];
+    async checkLab(phase) {
+      return readClusterLabChecks(prometheus, config, targetSelector, phase);
     },
 
     async runRunners(): Promise<RunnersEnded> {
