@@ -12,15 +12,19 @@
 
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
-import type { Supervisor } from '../process/supervisor.ts';
+import type { ManagedProcess, Supervisor } from '../process/supervisor.ts';
+import { labProcess, type LabProcess } from '../process/labProcess.ts';
+import { notYet, waitUntil } from '../process/waitUntil.ts';
 
-export interface ExporterEndpoint {
-  /** supervisor name of the exporter process. */
-  name: string;
+/** An exporter process (`name` is its supervisor name, `url` http://<address>). */
+export interface ExporterEndpoint extends LabProcess {
   /** host:port, what a Prometheus static_config lists. */
   address: string;
   metricsUrl: string;
 }
+
+/** How long an exporter may take to reach its database. */
+const EXPORTER_READY_MS = 15_000;
 
 export interface DataTierExporters {
   postgres: ExporterEndpoint;
@@ -69,11 +73,11 @@ export async function startExporters(options: StartExportersOptions): Promise<Da
 export async function startPostgresExporter(supervisor: Supervisor, monitorUrl: string): Promise<DataTierExporters['postgres']> {
   const [port] = await freePorts(1);
   const address = `${LOOPBACK}:${port}`;
-  const exporter = { name: 'postgres-exporter', address, metricsUrl: `http://${address}/metrics` };
-  supervisor.start(exporter.name, LOCAL_LAB_BINARIES.postgresExporter.path, [
+  const proc = supervisor.start('postgres-exporter', LOCAL_LAB_BINARIES.postgresExporter.path, [
     `--web.listen-address=${address}`, '--log.level=warn',
   ], { env: { ...withoutSecrets(), DATA_SOURCE_NAME: postgresExporterDsn(monitorUrl) } });
-  await waitForMetric(supervisor, exporter, 'pg_up 1');
+  const exporter = exporterProcess(supervisor, proc, address, 'pg_up 1');
+  await exporter.waitReady();
   return exporter;
 }
 
@@ -85,15 +89,15 @@ export async function startRedisExporter(
   if (!firstNode) throw new Error('redisNodes is empty: give at least one host:port');
   const [port] = await freePorts(1);
   const address = `${LOOPBACK}:${port}`;
+  const proc = supervisor.start('redis-exporter', LOCAL_LAB_BINARIES.redisExporter.path, [
+    '-web.listen-address', address, '-redis.addr', redisTarget(firstNode),
+  ], { env: { ...withoutSecrets(), REDIS_PASSWORD: password } });
   const exporter = {
-    name: 'redis-exporter', address, metricsUrl: `http://${address}/metrics`,
+    ...exporterProcess(supervisor, proc, address, 'redis_up 1'),
     scrapeUrls: nodes.map((n) => redisScrapeUrl(address, n)),
     targets: nodes.map(redisTarget),
   };
-  supervisor.start(exporter.name, LOCAL_LAB_BINARIES.redisExporter.path, [
-    '-web.listen-address', address, '-redis.addr', redisTarget(firstNode),
-  ], { env: { ...withoutSecrets(), REDIS_PASSWORD: password } });
-  await waitForMetric(supervisor, exporter, 'redis_up 1');
+  await exporter.waitReady();
   return exporter;
 }
 
@@ -105,23 +109,26 @@ function withoutSecrets(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function waitForMetric(supervisor: Supervisor, exporter: ExporterEndpoint, line: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
-    try {
-      const response = await fetch(exporter.metricsUrl, { signal: AbortSignal.timeout(5000) });
-      const body = await response.text();
-      if (response.ok && body.split('\n').includes(line)) return;
-      last = `HTTP ${response.status}, no "${line}"`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    const proc = supervisor.processes.find((p) => p.name === exporter.name);
-    if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) {
-      throw new Error(`${exporter.name} exited before it was ready; see ${proc?.logFile ?? 'its log'}`);
-    }
-    if (Date.now() > deadline) throw new Error(`${exporter.name} not ready after ${timeoutMs} ms: ${last}`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
+/** The handle of an exporter: ready once its /metrics has `line` (it reached its database). */
+function exporterProcess(supervisor: Supervisor, proc: ManagedProcess, address: string, line: string): ExporterEndpoint {
+  const metricsUrl = `http://${address}/metrics`;
+  return {
+    ...labProcess(supervisor, proc, {
+      url: `http://${address}`,
+      defaultTimeoutMs: EXPORTER_READY_MS,
+      ready: async (wait) => {
+        await waitUntil(`${proc.name} to report "${line}"`, proc, async () => {
+          try {
+            const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) });
+            const body = await response.text();
+            return (response.ok && body.split('\n').includes(line)) || notYet(`HTTP ${response.status}, no "${line}"`);
+          } catch (err) {
+            return notYet((err as Error).message);
+          }
+        }, wait);
+      },
+    }),
+    address,
+    metricsUrl,
+  };
 }
