@@ -14,15 +14,15 @@ import { alertmanagerConfig } from '../alerts/alertmanager.ts';
 import type { AlertRoute } from '../config/types.ts';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePort, LOOPBACK } from './ports.ts';
-import type { ManagedProcess, Supervisor } from '../process/supervisor.ts';
+import type { Supervisor } from '../process/supervisor.ts';
+import { labProcess, type LabProcess } from '../process/labProcess.ts';
+import { waitUntil } from '../process/waitUntil.ts';
 
-export interface LocalAlertmanager {
-  url: string;
+/** Alertmanager's handle: ready once /-/ready answers. */
+export interface LocalAlertmanager extends LabProcess {
   port: number;
   /** host:port, for Prometheus' alerting config and its scrape target. */
   address: string;
-  process: ManagedProcess;
-  waitReady(timeoutMs?: number): Promise<void>;
 }
 
 export interface StartAlertmanagerOptions {
@@ -48,20 +48,17 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
     // empty = no cluster listener: a single local instance must not bind 0.0.0.0:9094.
     '--cluster.listen-address=',
   ]);
-  return { url, port, address, process: proc, waitReady: (timeoutMs = 15_000) => waitAlertmanagerReady(url, proc, timeoutMs) };
-}
-
-export async function waitAlertmanagerReady(url: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {
-  let exit: number | string | undefined;
-  void proc.exited.then((code) => (exit = code));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (exit !== undefined) throw new Error(`alertmanager exited (${exit}) before it was ready; see ${proc.logFile}`);
-    const ok = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`alertmanager at ${url} not ready after ${timeoutMs} ms; see ${proc.logFile}`);
+  return {
+    ...labProcess(options.supervisor, proc, {
+      url,
+      defaultTimeoutMs: 15_000,
+      ready: async (wait) => {
+        await waitUntil(`alertmanager at ${url} to be ready`, proc, () => fetch(`${url}/-/ready`).then((r) => r.ok, () => false), wait);
+      },
+    }),
+    port,
+    address,
+  };
 }
 
 /** Alerts Alertmanager holds now (GET /api/v2/alerts): what fired during a run. */
