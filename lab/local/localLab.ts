@@ -26,8 +26,9 @@ import { removePostgresData, type TemplateSetup } from './postgres.ts';
 import type { RedisClusterCheck, ReplicationCheck } from './readiness.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import { Supervisor, type ManagedProcess } from '../process/supervisor.ts';
+import { notYet, waitUntil } from '../process/waitUntil.ts';
 import { startAlertmanager, type LocalAlertmanager } from './alertmanager.ts';
-import { LAB_JOBS, scrapeTargetHealth, startPrometheus, type LocalPrometheus, type ScrapeTarget, type TargetHealth } from './prometheus.ts';
+import { LAB_JOBS, scrapeTargetHealth, scrapeTargetsNotUp, startPrometheus, type LocalPrometheus, type ScrapeTarget, type TargetHealth } from './prometheus.ts';
 import { writeLabJson, writeLabSecrets, LAB_JSON_VERSION, type LabEndpoints } from './labJson.ts';
 import { registerKeptLab, unregisterKeptLab, type KeptLabsOptions } from './keptLab.ts';
 import { MIGRATIONS, migrate } from '../../target/src/db/migrate.ts';
@@ -223,8 +224,6 @@ export interface LocalLab {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** The scrape targets of the data tier's exporters (pure). */
 export function dataTierScrapeTargets(tier: Pick<DataTier, 'exporters' | 'redis'>): ScrapeTarget[] {
   const exporters = tier.exporters;
@@ -254,19 +253,10 @@ async function targetHealth(url: string): Promise<{ ok: boolean; status: string;
 }
 
 async function waitTargetHealthy(url: string, proc: ManagedProcess, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'not started';
-  while (Date.now() < deadline) {
-    if (signal?.aborted) throw new Error('aborted');
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-      throw new Error(`target service exited (${proc.child.exitCode ?? proc.child.signalCode}) before it was healthy; see ${proc.logFile}`);
-    }
+  await waitUntil(`the target service at ${url} to be healthy`, proc, async () => {
     const health = await targetHealth(url);
-    if (health.ok) return;
-    last = health.problem ?? health.status;
-    await sleep(100);
-  }
-  throw new Error(`target service at ${url} not healthy after ${timeoutMs} ms (${last}); see ${proc.logFile}`);
+    return health.ok || notYet(health.problem ?? health.status);
+  }, { timeoutMs, signal, exited: (_, how) => `target service exited (${how}) before it was healthy` });
 }
 
 export async function startLocalLab(options: StartLocalLabOptions): Promise<LocalLab> {
@@ -443,12 +433,9 @@ export async function checkLabReadiness(parts: {
     fetch(`${alertmanager.url}/-/ready`).then((r) => r.ok, () => false),
     target ? targetHealth(target.url) : Promise.resolve(undefined),
   ]);
-  const expected = prometheus.expectedTargets();
   const down = targets instanceof Error
     ? [`prometheus unreachable: ${targets.message}`]
-    : expected
-      .filter((want) => !targets.some((t) => t.job === want.job && t.instance === (want.instance ?? want.address) && t.health === 'up'))
-      .map((want) => `${want.job} ${want.instance ?? want.address} not up`);
+    : scrapeTargetsNotUp(prometheus.expectedTargets(), targets);
   const prometheusProblem = down.length ? `scrape targets not up: ${down.join('; ')}` : undefined;
   const problems = [
     data.replication.problem && `replication: ${data.replication.problem}`,

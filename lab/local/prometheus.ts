@@ -14,6 +14,8 @@ import YAML from 'yaml';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import type { ManagedProcess, Supervisor } from '../process/supervisor.ts';
+import { labProcess, type LabProcess } from '../process/labProcess.ts';
+import { notYet, waitUntil, type WaitOptions } from '../process/waitUntil.ts';
 
 /** Something Prometheus scrapes: `job` is the label the alert rules and queries select on. */
 export interface ScrapeTarget {
@@ -117,20 +119,19 @@ export interface PrometheusReadiness {
   targets: TargetHealth[];
 }
 
-export interface LocalPrometheus {
-  /** http://127.0.0.1:<port> */
-  url: string;
+/**
+ * Prometheus' handle (`url` http://127.0.0.1:<port>). waitReady: until /-/ready answers and every
+ * expected target has been scraped and is `up`; fails naming the targets that are not.
+ */
+export interface LocalPrometheus extends LabProcess<PrometheusReadiness> {
   port: number;
   /** where k6 remote-writes (K6_PROMETHEUS_RW_SERVER_URL). */
   remoteWriteUrl: string;
   dir: string;
-  process: ManagedProcess;
   /** Replaces the targets of one named file (e.g. 'data-tier'); Prometheus picks it up itself. */
   setScrapeTargets(name: string, targets: readonly ScrapeTarget[]): void;
   /** Every target the lab expects Prometheus to scrape, from every file. */
   expectedTargets(): ScrapeTarget[];
-  /** Waits until /-/ready answers and every expected target is `up`; throws naming what is not. */
-  waitReady(timeoutMs?: number): Promise<PrometheusReadiness>;
 }
 
 export interface StartPrometheusOptions {
@@ -201,14 +202,14 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
 
   const expectedTargets = () => [...targetFiles.values()].flat();
   return {
-    url,
+    ...labProcess(options.supervisor, proc, {
+      url, defaultTimeoutMs: 20_000, ready: (wait) => waitPrometheusReady(url, expectedTargets, proc, wait),
+    }),
     port,
     remoteWriteUrl: `${url}/api/v1/write`,
     dir,
-    process: proc,
     setScrapeTargets,
     expectedTargets,
-    waitReady: (timeoutMs = 20_000) => waitPrometheusReady(url, expectedTargets, proc, timeoutMs),
   };
 }
 
@@ -228,6 +229,19 @@ export async function scrapeTargetHealth(prometheusUrl: string): Promise<TargetH
   }));
 }
 
+/**
+ * The expected targets Prometheus does not report `up` (pure), each as
+ * `<job> <instance> (<health>: <last error>)`, or `(not discovered yet)` when it lists no such target.
+ */
+export function scrapeTargetsNotUp(expected: readonly ScrapeTarget[], seen: readonly TargetHealth[]): string[] {
+  return expected.flatMap((want) => {
+    const instance = want.instance ?? want.address;
+    const found = seen.find((t) => t.job === want.job && t.instance === instance);
+    if (found?.health === 'up') return [];
+    return [`${want.job} ${instance} (${found ? `${found.health}${found.lastError ? `: ${found.lastError}` : ''}` : 'not discovered yet'})`];
+  });
+}
+
 async function isReady(url: string): Promise<boolean> {
   try {
     return (await fetch(`${url}/-/ready`)).ok;
@@ -236,37 +250,20 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Ready = /-/ready answers 200 and every expected target has been scraped and is `up`.
- * Throws when the process exits or time runs out, naming the targets that are not up.
+ * Fails when the process exits or time runs out, naming the targets that are not up.
  */
 export async function waitPrometheusReady(
   url: string,
   expected: () => ScrapeTarget[],
   proc: ManagedProcess,
-  timeoutMs: number,
+  wait: WaitOptions,
 ): Promise<PrometheusReadiness> {
-  let exit: number | string | undefined;
-  void proc.exited.then((code) => (exit = code));
-  const deadline = Date.now() + timeoutMs;
-  let targets: TargetHealth[] = [];
-  let missing: string[] = ['/-/ready'];
-  while (Date.now() < deadline) {
-    if (exit !== undefined) throw new Error(`prometheus exited (${exit}) before it was ready; see ${proc.logFile}`);
-    if (await isReady(url)) {
-      targets = await scrapeTargetHealth(url).catch(() => []);
-      const find = (want: ScrapeTarget) => targets.find((t) => t.job === want.job && t.instance === (want.instance ?? want.address));
-      missing = expected()
-        .filter((want) => find(want)?.health !== 'up')
-        .map((want) => {
-          const seen = find(want);
-          return `${want.job} ${want.instance ?? want.address} (${seen ? `${seen.health}${seen.lastError ? `: ${seen.lastError}` : ''}` : 'not discovered yet'})`;
-        });
-      if (missing.length === 0) return { ready: true, targets };
-    }
-    await sleep(100);
-  }
-  throw new Error(`prometheus at ${url} not ready after ${timeoutMs} ms: not up: ${missing.join('; ')}; see ${proc.logFile}`);
+  return waitUntil(`prometheus at ${url} to scrape every target`, proc, async () => {
+    if (!(await isReady(url))) return notYet('not up: /-/ready');
+    const targets = await scrapeTargetHealth(url).catch(() => []);
+    const notUp = scrapeTargetsNotUp(expected(), targets);
+    return notUp.length === 0 ? { ready: true, targets } : notYet(`not up: ${notUp.join('; ')}`);
+  }, wait);
 }
