@@ -13,18 +13,29 @@ import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import { generatePassword } from './postgres.ts';
 import { checkRedisCluster, parseClusterNodes, REDIS_CLUSTER_SLOTS, type RedisClusterCheck } from './readiness.ts';
-import type { Supervisor } from '../process/supervisor.ts';
+import type { ManagedProcess, Supervisor } from '../process/supervisor.ts';
+import { labProcess, type LabProcess } from '../process/labProcess.ts';
+import { waitUntil, type WaitOptions } from '../process/waitUntil.ts';
 
 export const REDIS_PRIMARIES = 3;
 export const REDIS_REPLICAS_PER_PRIMARY = 1;
 
-export interface RedisNode {
-  /** supervisor name: `redis-1` ... `redis-6` (1-3 start as primaries, 4-6 as their replicas). */
-  name: string;
+/**
+ * How long each step may take (a node answering, the nodes agreeing, the cluster ok), polled at
+ * least every 50 ms: the data tier's start is bound by the cluster's.
+ */
+const REDIS_WAIT_MS = 30_000;
+const REDIS_WAIT: WaitOptions = { timeoutMs: REDIS_WAIT_MS, maxIntervalMs: 50 };
+
+/**
+ * One node's handle: `name` is its supervisor name, `redis-1` ... `redis-6` (1-3 start as
+ * primaries, 4-6 as their replicas); `url` redis://127.0.0.1:<port>. waitReady: it answers PING
+ * with the cluster's password.
+ */
+export interface RedisNode extends LabProcess {
   address: string;
   port: number;
   dir: string;
-  stop: () => Promise<void>;
 }
 
 export interface LocalRedisCluster {
@@ -117,12 +128,19 @@ export async function startRedisNodes(options: StartRedisClusterOptions): Promis
     // the password lives in the config file (0600), not on a command line `ps` shows
     const conf = join(dir, 'redis.conf');
     writeFileSync(conf, redisConf({ port, dir, password }), { mode: 0o600 });
-    options.supervisor.start(name, LOCAL_LAB_BINARIES.redisServer.path, [conf]);
-    return { name, address: `${LOOPBACK}:${port}`, port, dir, stop: () => options.supervisor.stop(name) };
+    const proc = options.supervisor.start(name, LOCAL_LAB_BINARIES.redisServer.path, [conf]);
+    return {
+      ...labProcess(options.supervisor, proc, {
+        url: `redis://${LOOPBACK}:${port}`,
+        defaultTimeoutMs: REDIS_WAIT_MS,
+        ready: async (wait) => (await connectWhenUp(proc, port, password, { ...REDIS_WAIT, ...wait })).disconnect(),
+      }),
+      address: `${LOOPBACK}:${port}`, port, dir,
+    };
   });
 
   const nodes = members.map((m) => m.address);
-  const connecting = await Promise.allSettled(members.map((m) => connectWhenUp(options.supervisor, m, password)));
+  const connecting = await Promise.allSettled(members.map((m) => connectWhenUp(m.process, m.port, password, REDIS_WAIT)));
   const clients = connecting.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
   const failed = connecting.find((c): c is PromiseRejectedResult => c.status === 'rejected');
   if (failed) {
@@ -134,15 +152,15 @@ export async function startRedisNodes(options: StartRedisClusterOptions): Promis
   const formCluster = async (): Promise<LocalRedisCluster> => {
     let check: RedisClusterCheck;
     try {
-      await joinNodes(clients, members, options.supervisor);
-      check = await waitFor('the Redis cluster to be ready', options.supervisor, members, async () => {
+      await joinNodes(clients, members);
+      check = await waitUntil('the Redis cluster to be ready', members.map((m) => m.process), async () => {
         // every node must agree, not just one: a client may be pointed at any of them
         const checks = await Promise.all(nodes.map((n) => checkRedisCluster([n], password)));
         if (!checks.every((c) => c.ok)) return undefined;
         // and every replica holds a copy, so a write is replicated from the first request on
         const links = (await Promise.all(clients.slice(REDIS_PRIMARIES).map((c) => c.info('replication')))) as string[];
         return links.every((l) => /master_link_status:up/.test(l)) ? checks[0] : undefined;
-      });
+      }, REDIS_WAIT);
     } finally {
       for (const c of clients) c.disconnect();
     }
@@ -155,16 +173,14 @@ export async function startRedisNodes(options: StartRedisClusterOptions): Promis
       members,
       check,
       stop: async () => {
-        for (const m of [...members].reverse()) {
-          if (options.supervisor.processes.some((p) => p.name === m.name)) await m.stop();
-        }
+        for (const m of [...members].reverse()) await m.stop();
       },
     };
   };
   return { nodes, password, members, formCluster };
 }
 
-async function joinNodes(clients: Redis[], members: RedisNode[], supervisor: Supervisor): Promise<void> {
+async function joinNodes(clients: Redis[], members: RedisNode[]): Promise<void> {
   const primaries = clients.slice(0, REDIS_PRIMARIES);
   const replicas = clients.slice(REDIS_PRIMARIES);
   // distinct config epochs up front, as redis-cli does, so no epoch collision has to be resolved
@@ -177,18 +193,18 @@ async function joinNodes(clients: Redis[], members: RedisNode[], supervisor: Sup
   await Promise.all(clients.flatMap((c, i) =>
     members.slice(i + 1).map((m) => c.call('CLUSTER', 'MEET', LOOPBACK, String(m.port)))));
   // a node can only replicate a primary it has heard of
-  await waitFor('every Redis node to know every other', supervisor, members, async () => {
+  await waitUntil('every Redis node to know every other', members.map((m) => m.process), async () => {
     const views = (await Promise.all(clients.map((c) => c.call('CLUSTER', 'NODES')))) as string[];
-    return views.every((v) => parseClusterNodes(v).filter((n) => !n.flags.includes('handshake')).length === clients.length)
-      ? true : undefined;
-  });
+    return views.every((v) => parseClusterNodes(v).filter((n) => !n.flags.includes('handshake')).length === clients.length);
+  }, REDIS_WAIT);
   await Promise.all(replicas.map((c, i) => c.call('CLUSTER', 'REPLICATE', ids[i]!)));
 }
 
-async function connectWhenUp(supervisor: Supervisor, member: RedisNode, password: string): Promise<Redis> {
-  return waitFor(`${member.name} to answer`, supervisor, [member], async () => {
+/** A client of the node once it answers PING with the password (the caller disconnects it). */
+async function connectWhenUp(proc: ManagedProcess, port: number, password: string, wait: WaitOptions): Promise<Redis> {
+  return waitUntil(`${proc.name} (port ${port}) to answer`, proc, async () => {
     const client = new Redis({
-      host: LOOPBACK, port: member.port, password, lazyConnect: true,
+      host: LOOPBACK, port, password, lazyConnect: true,
       maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
     });
     client.on('error', () => {});
@@ -200,24 +216,5 @@ async function connectWhenUp(supervisor: Supervisor, member: RedisNode, password
       client.disconnect();
       return undefined;
     }
-  });
-}
-
-/** Polls until `attempt` returns a value; fails early when one of the nodes has exited. */
-async function waitFor<T>(
-  what: string, supervisor: Supervisor, members: RedisNode[], attempt: () => Promise<T | undefined>, timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 5; ; delay = Math.min(delay * 2, 50)) {
-    const value = await attempt();
-    if (value !== undefined) return value;
-    for (const m of members) {
-      const proc = supervisor.processes.find((p) => p.name === m.name);
-      if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) {
-        throw new Error(`${m.name} (port ${m.port}) exited while waiting for ${what}; see ${proc?.logFile ?? 'its log'}`);
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
+  }, wait);
 }
