@@ -14,6 +14,7 @@ import { runnerSegment } from '../k6/segments.ts';
 import { localRunnerArgs, outputEnv } from '../k6/runnerContract.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import { Supervisor, type ManagedProcess } from '../process/supervisor.ts';
+import { notYet, waitUntil } from '../process/waitUntil.ts';
 
 /** k6's execution status while paused before the run (lib.ExecutionStatus PausedBeforeRun). */
 export const K6_STATUS_PAUSED_BEFORE_RUN = 4;
@@ -87,8 +88,6 @@ interface Runner {
   proc: ManagedProcess;
   exit?: number | string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function getJson(url: string, init?: RequestInit): Promise<unknown> {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
@@ -234,22 +233,15 @@ function collect(runners: readonly Runner[]): RunnerResult[] {
 }
 
 async function waitAllPaused(runners: readonly Runner[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const pending = new Set(runners);
-  while (pending.size > 0) {
-    if (signal?.aborted) throw new Error('aborted while the k6 runners were starting');
+  await waitUntil('every k6 runner to be paused before its run', runners.map((r) => r.proc), async () => {
     for (const runner of [...pending]) {
-      if (runner.exit !== undefined) {
-        throw new Error(`k6 runner ${runner.instance} exited (${runner.exit}) before it was ready to start; see ${runner.proc.logFile}`);
-      }
       const status = await k6Status(runner.apiUrl).catch(() => undefined);
       if (status?.paused && status.status >= K6_STATUS_PAUSED_BEFORE_RUN) pending.delete(runner);
     }
-    if (pending.size === 0) return;
-    if (Date.now() > deadline) {
-      const names = [...pending].map((r) => `runner ${r.instance} (${r.proc.logFile})`).join(', ');
-      throw new Error(`k6 runners not up and paused after ${timeoutMs} ms: ${names}`);
-    }
-    await sleep(50);
-  }
+    return pending.size === 0 || notYet(`not up and paused: ${[...pending].map((r) => `runner ${r.instance}`).join(', ')}`);
+  }, {
+    timeoutMs, signal, maxIntervalMs: 50,
+    exited: (proc, how) => `k6 runner ${runners.find((r) => r.proc === proc)!.instance} exited (${how}) before it was ready to start`,
+  });
 }
