@@ -22,6 +22,8 @@ import pg from 'pg';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import { commandAs, type Supervisor } from '../process/supervisor.ts';
+import { labProcess, type LabProcess } from '../process/labProcess.ts';
+import { notYet, waitUntil } from '../process/waitUntil.ts';
 
 export const POSTGRES_USER = 'postgres';
 export const DATABASE = 'perflab';
@@ -33,17 +35,22 @@ export const REPLICA_COUNT = 2;
 /** Postgres' own limit on a unix socket path (sun_path is 108 bytes including the NUL). */
 const MAX_SOCKET_PATH = 107;
 
-export interface PostgresInstance {
-  /** supervisor name: `postgres-primary`, `postgres-replica-1`, ... */
-  name: string;
+/**
+ * One server's handle: `name` is its supervisor name (`postgres-primary`, `postgres-replica-1`,
+ * ...), `url` the app role's URL for it; waitReady: it accepts connections; stop: this instance
+ * only (a test stopping a replica).
+ */
+export interface PostgresInstance extends LabProcess {
   role: 'primary' | 'replica';
   port: number;
   dataDir: string;
-  /** the app role's URL for this instance. */
-  url: string;
-  /** stops this instance only (a test stopping a replica). */
-  stop: () => Promise<void>;
 }
+
+/** What a server is before it runs: where its data is, which port, its URL. */
+type ServerSpec = Pick<PostgresInstance, 'name' | 'role' | 'port' | 'dataDir' | 'url'>;
+
+/** How long a server may take to accept connections, and the standbys to stream. */
+const POSTGRES_WAIT_MS = 30_000;
 
 export interface Credentials {
   user: string;
@@ -212,24 +219,23 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
     removePostgresData(rootDir);
     throw error;
   });
-  const instance = (name: string, role: PostgresInstance['role'], port: number, dataDir: string): PostgresInstance => ({
+  const spec = (name: string, role: PostgresInstance['role'], port: number, dataDir: string): ServerSpec => ({
     name, role, port, dataDir,
     url: postgresUrl({ user: APP_ROLE, password: passwords.app, port, database: DATABASE }),
-    stop: () => supervisor.stop(name),
   });
-  const primary = instance('postgres-primary', 'primary', primaryPort, join(rootDir, 'primary'));
-  const replicas = Array.from({ length: replicaCount }, (_, i) =>
-    instance(`postgres-replica-${i + 1}`, 'replica', ports[i + 1]!, join(rootDir, `replica-${i + 1}`)));
+  const primarySpec = spec('postgres-primary', 'primary', primaryPort, join(rootDir, 'primary'));
+  const replicaSpecs = Array.from({ length: replicaCount }, (_, i) =>
+    spec(`postgres-replica-${i + 1}`, 'replica', ports[i + 1]!, join(rootDir, `replica-${i + 1}`)));
   // The primary's copy first; the standbys' copies are made while the primary starts up.
-  await copyDataDir(template.dataDir, primary.dataDir);
-  const standbysCopied = Promise.all(replicas.map(async (replica, i) => {
+  await copyDataDir(template.dataDir, primarySpec.dataDir);
+  const standbysCopied = Promise.all(replicaSpecs.map(async (replica, i) => {
     await copyDataDir(template.dataDir, replica.dataDir);
     makeStandby(replica.dataDir, { primaryPort, user: REPLICATION_ROLE, password: passwords.replication, slot: slotName(i) });
   }));
   standbysCopied.catch(() => {}); // awaited below; not "unhandled" if the primary fails first
 
-  startServer(supervisor, primary, socketDir);
-  await waitAcceptingConnections(supervisor, primary, socketDir);
+  const primary = startServer(supervisor, primarySpec, socketDir);
+  await primary.waitReady();
   // This run's secrets: the template has the roles, but no password at all. Committed
   // synchronously (the servers run synchronous_commit=off, which would leave the commit up to
   // 3 x wal_writer_delay unsent), and the standbys count as ready only once they have replayed
@@ -245,9 +251,9 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   log(`postgres: primary up on ${primaryPort} after ${Date.now() - startedAt} ms`);
 
   await standbysCopied;
-  for (const replica of replicas) startServer(supervisor, replica, socketDir);
-  await Promise.all(replicas.map((r) => waitAcceptingConnections(supervisor, r, socketDir)));
-  await waitForStreaming(supervisor, socketDir, primaryPort, replicaCount, replicas, passwordsSet!['lsn'] as string);
+  const replicas = replicaSpecs.map((replica) => startServer(supervisor, replica, socketDir));
+  await Promise.all(replicas.map((r) => r.waitReady()));
+  await waitForStreaming(socketDir, primary, replicas, passwordsSet!['lsn'] as string);
   log(`postgres: primary + ${replicaCount} streaming replicas ready in ${Date.now() - startedAt} ms`);
   await sweep;
 
@@ -270,8 +276,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
     replicas,
     template: template.info,
     stop: async () => {
-      for (const replica of [...replicas].reverse()) await stopIfRunning(options.supervisor, replica.name);
-      await stopIfRunning(options.supervisor, primary.name);
+      for (const replica of [...replicas].reverse()) await replica.stop();
+      await primary.stop();
     },
   };
 }
@@ -332,13 +338,12 @@ async function ensureTemplate(input: {
     writeFileSync(join(dataDir, 'pg_hba.conf'), hbaConf());
     const socketDir = socketFolder(build);
     const [port] = await freePorts(1);
-    const server: PostgresInstance = {
-      name: `postgres-template-${key}`, role: 'primary', port: port!, dataDir, url: '',
-      stop: () => input.supervisor.stop(server.name),
-    };
-    startServer(input.supervisor, server, socketDir);
+    // no role has a password yet: it is reached through its socket
+    const server = startServer(input.supervisor, {
+      name: `postgres-template-${key}`, role: 'primary', port: port!, dataDir, url: `postgresql://${LOOPBACK}:${port}/${DATABASE}`,
+    }, socketDir);
     try {
-      await waitAcceptingConnections(input.supervisor, server, socketDir);
+      await server.waitReady();
       await adminQuery(socketDir, server.port, 'postgres', [
         `CREATE ROLE ${APP_ROLE} LOGIN`,
         `CREATE ROLE ${REPLICATION_ROLE} LOGIN REPLICATION`,
@@ -649,40 +654,49 @@ function postgresIds(): { uid: number; gid: number } {
   return ids;
 }
 
-function startServer(supervisor: Supervisor, instance: PostgresInstance, socketDir: string): void {
-  const settings = serverSettings({ port: instance.port, socketDir, name: instance.name });
-  supervisor.start(instance.name, LOCAL_LAB_BINARIES.postgres.path, ['-D', instance.dataDir, ...settingsArgs(settings)], {
+/** Starts one server (as the postgres user) and returns its handle. */
+function startServer(supervisor: Supervisor, spec: ServerSpec, socketDir: string): PostgresInstance {
+  const settings = serverSettings({ port: spec.port, socketDir, name: spec.name });
+  const proc = supervisor.start(spec.name, LOCAL_LAB_BINARIES.postgres.path, ['-D', spec.dataDir, ...settingsArgs(settings)], {
     runAs: POSTGRES_USER,
     stopSignal: 'SIGINT', // "fast" shutdown: ends sessions, no waiting for clients to leave
   });
+  return {
+    ...labProcess(supervisor, proc, {
+      url: spec.url,
+      defaultTimeoutMs: POSTGRES_WAIT_MS,
+      // through the socket as the superuser: no password needed, so a fresh copy is reached too
+      ready: async (wait) => {
+        await waitUntil(`${spec.name} to accept connections`, proc, async () => {
+          const client = new pg.Client({ host: socketDir, port: spec.port, user: POSTGRES_USER, database: 'postgres' });
+          try {
+            await client.connect();
+            await client.query('SELECT 1');
+            return true;
+          } catch (error) {
+            return notYet((error as Error).message);
+          } finally {
+            await client.end().catch(() => {});
+          }
+        }, wait);
+      },
+    }),
+    role: spec.role,
+    port: spec.port,
+    dataDir: spec.dataDir,
+  };
 }
 
-async function waitAcceptingConnections(supervisor: Supervisor, instance: PostgresInstance, socketDir: string): Promise<void> {
-  await pollUntil(`${instance.name} to accept connections`, supervisor, instance.name, 30_000, async () => {
-    const client = new pg.Client({ host: socketDir, port: instance.port, user: POSTGRES_USER, database: 'postgres' });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => {});
-    }
-  });
-}
-
-/** Until `count` standbys stream and have replayed the primary's WAL up to `replayedLsn`. */
-async function waitForStreaming(
-  supervisor: Supervisor, socketDir: string, primaryPort: number, count: number, replicas: PostgresInstance[], replayedLsn: string,
-): Promise<void> {
+/** Until every standby streams and has replayed the primary's WAL up to `replayedLsn`. */
+async function waitForStreaming(socketDir: string, primary: PostgresInstance, replicas: PostgresInstance[], replayedLsn: string): Promise<void> {
   if (!/^[0-9A-F]+\/[0-9A-F]+$/.test(replayedLsn)) throw new Error(`not a WAL location: ${replayedLsn}`);
-  await pollUntil(`${count} replicas to stream`, supervisor, replicas.map((r) => r.name), 30_000, async () => {
-    const rows = await adminQuery(socketDir, primaryPort, 'postgres', [
+  await waitUntil(`${replicas.length} replicas to stream`, [primary, ...replicas].map((p) => p.process), async () => {
+    const rows = await adminQuery(socketDir, primary.port, 'postgres', [
       `SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn >= '${replayedLsn}'::pg_lsn`,
     ]);
-    return (rows[0]?.['n'] as number) >= count;
-  });
+    const streaming = rows[0]?.['n'] as number;
+    return streaming >= replicas.length || notYet(`${streaming} streaming and replayed past ${replayedLsn}`);
+  }, { timeoutMs: POSTGRES_WAIT_MS });
 }
 
 async function adminQuery(socketDir: string, port: number, database: string, statements: string[]): Promise<Record<string, unknown>[]> {
@@ -703,34 +717,6 @@ function slotName(replicaIndex: number): string {
 
 function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** Polls `check` until true; fails early, with the log's tail, when a watched process died. */
-async function pollUntil(
-  what: string, supervisor: Supervisor, names: string | string[], timeoutMs: number, check: () => Promise<boolean>,
-): Promise<void> {
-  const watched = [names].flat();
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
-    if (await check()) return;
-    for (const name of watched) {
-      const proc = supervisor.processes.find((p) => p.name === name);
-      if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) {
-        throw new Error(`${name} exited while waiting for ${what}:\n${tail(proc?.logFile)}`);
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
-}
-
-function tail(file: string | undefined): string {
-  if (!file || !existsSync(file)) return '(no log)';
-  return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
-}
-
-async function stopIfRunning(supervisor: Supervisor, name: string): Promise<void> {
-  if (supervisor.processes.some((p) => p.name === name)) await supervisor.stop(name);
 }
 
 /** Runs a short setup tool (initdb, pg_basebackup) as the postgres user and waits for it. */
