@@ -22,6 +22,15 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+// the benchmarks start the local lab and k6: a fresh machine sets itself up first, as the main job does
+const { ensureLocalLabTools } = await tsImport('../lab/setup/localLabTools.ts', import.meta.url);
+try {
+  ensureLocalLabTools((line) => echo(`setup: ${line}`));
+} catch (error) {
+  console.error(`bench: cannot start the local lab: ${error.message}`);
+  process.exit(3);
+}
+
 const out = argv.out ?? new URL('../bench/results.json', import.meta.url).pathname;
 // --only refreshes some figures: keep the others (each benchmark records when it ran)
 const previousFile = argv.only && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { benchmarks: {} };

@@ -17,6 +17,7 @@ import type { FinishedRun } from './finish.ts';
 import type { RunIo } from './io.ts';
 import type { RunTarget } from './runTarget.ts';
 import { BUILD_DIR } from '../scenarios/registry.ts';
+import { ensureLocalLabTools } from '../setup/localLabTools.ts';
 
 export interface CommandResult {
   exitCode: number;
@@ -30,6 +31,8 @@ export interface CommandResult {
 export interface RunDeps extends PlanContext {
   /** the cluster target's launcher and lab config (tests give stand-ins). */
   cluster?: ClusterDeps;
+  /** installs what the local lab needs (default ensureLocalLabTools; tests point it at a missing binary). */
+  localSetup?: (log: (line: string) => void) => unknown;
 }
 
 export async function runCommand(argv: readonly string[], command: RunCommand, io: RunIo, deps: RunDeps = {}): Promise<CommandResult> {
@@ -40,6 +43,14 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
     const flags = parseRunFlags(argv, command);
     if (flags.help) return { exitCode: EXIT_CODES.pass, stdout: `${usage(command)}\n` };
     plan = planRun(flags, command, deps);
+    if (plan.target === 'local' && !plan.dryRun) {
+      // a fresh machine sets itself up before anything starts; where it cannot, nothing starts
+      try {
+        (deps.localSetup ?? ensureLocalLabTools)(io.log);
+      } catch (error) {
+        return { exitCode: EXIT_CODES.labFailure, stderr: `${command}: cannot start the local lab: ${(error as Error).message}\n` };
+      }
+    }
     // a dry run leaves its bundle in build/scenarios for review; a run builds into a temp folder
     buildDir = plan.dryRun ? undefined : mkdtempSync(join(tmpdir(), `perflab-${plan.runId}-`));
     io.log(`run ${plan.runId}: building scenario ${plan.scenario.name} (type-check + bundle)`);

@@ -18,15 +18,42 @@ export const LOCAL_LAB_BINARIES = {
   alertmanager: { path: '/usr/bin/prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
   postgresExporter: { path: '/usr/bin/prometheus-postgres-exporter', pkg: 'prometheus-postgres-exporter' },
   redisExporter: { path: '/usr/bin/prometheus-redis-exporter', pkg: 'prometheus-redis-exporter' },
+  // the simulated cluster's certificates (lab/sim/certs.ts)
+  openssl: { path: '/usr/bin/openssl', pkg: 'openssl' },
 } as const;
 
 export type LocalBinary = keyof typeof LOCAL_LAB_BINARIES;
 
-export function missingPackages(): string[] {
-  const missing = Object.values(LOCAL_LAB_BINARIES)
+/** A binary the lab runs and the Debian package that provides it. */
+export interface PackagedBinary {
+  path: string;
+  pkg: string;
+}
+
+export function missingPackages(binaries: Record<string, PackagedBinary> = LOCAL_LAB_BINARIES): string[] {
+  const missing = Object.values(binaries)
     .filter((b) => !existsSync(b.path))
     .map((b) => b.pkg);
   return [...new Set(missing)];
+}
+
+/** The command that installs packages, as a user types it (and as the lab runs it as root). */
+export function installCommand(packages: readonly string[]): string {
+  return `sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}`;
+}
+
+export interface EnsurePackagesOptions {
+  /** what to check (default LOCAL_LAB_BINARIES; a test points it at a binary that does not exist). */
+  binaries?: Record<string, PackagedBinary>;
+  /** may we install (default: running as root)? */
+  canInstall?: boolean;
+  /** runs one apt-get call; returns its exit status (default: apt-get itself, output shown). */
+  aptGet?: (args: string[]) => number | null;
+}
+
+function runAptGet(args: string[]): number | null {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  return spawnSync('apt-get', args, { env, stdio: ['ignore', 'inherit', 'inherit'] }).status;
 }
 
 /**
@@ -34,20 +61,28 @@ export function missingPackages(): string[] {
  * machine without systemd; where a package's init script did start one, it is stopped again so
  * the lab owns every process it talks to.
  */
-export function ensureDebianPackages(log: (line: string) => void = () => {}): void {
-  const missing = missingPackages();
-  if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error(`missing Debian packages: ${missing.join(' ')}; run: sudo apt-get install -y ${missing.join(' ')}`);
+export function ensureDebianPackages(log: (line: string) => void = () => {}, options: EnsurePackagesOptions = {}): string[] {
+  const missing = missingPackages(options.binaries);
+  if (missing.length === 0) return [];
+  if (!(options.canInstall ?? process.getuid?.() === 0)) {
+    throw new MissingPackages(missing, `missing Debian packages: ${missing.join(' ')}; install them first (the lab installs them itself when run as root): ${installCommand(missing)}`);
   }
-  log(`installing Debian packages: ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  log(`installing Debian packages: ${missing.join(' ')} (apt-get; once per machine)`);
+  const aptGet = options.aptGet ?? runAptGet;
   for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
-    const run = spawnSync('apt-get', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    if (run.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed with exit ${run.status}`);
+    const status = aptGet(args);
+    if (status !== 0) throw new MissingPackages(missing, `apt-get ${args.join(' ')} failed with exit ${status}; install them by hand: ${installCommand(missing)}`);
   }
   for (const service of ['postgresql', 'redis-server', 'prometheus', 'prometheus-alertmanager',
     'prometheus-postgres-exporter', 'prometheus-redis-exporter', 'prometheus-node-exporter']) {
     spawnSync('service', [service, 'stop'], { stdio: 'ignore' });
+  }
+  return missing;
+}
+
+/** What could not be installed; the message names the command to run. */
+export class MissingPackages extends Error {
+  constructor(readonly packages: string[], message: string) {
+    super(message);
   }
 }
