@@ -5,7 +5,7 @@
 import { tsImport } from 'tsx/esm/api';
 import { applyLabConfigFlags, rejectUnknownFlags } from './lib/labFlags.mjs';
 
-const usage = `usage: npm run lab:down -- [--target cluster|local] [--profile kind|cloud|sim] [--config lab.yaml] [--keep-cluster] [--run-id ID]
+const usage = `usage: npm run lab:down -- [--target cluster|local] [--profile kind|cloud|sim] [--config lab.yaml] [--keep-cluster] [--skip-provider-lock] [--run-id ID]
 
   --target cluster   (default) destroy the stacks recorded in .lab/state (target, observability,
                      data, platform), then delete the kind cluster (kind profile)
@@ -13,16 +13,21 @@ const usage = `usage: npm run lab:down -- [--target cluster|local] [--profile ki
   --profile P        kind (default), cloud or sim; same as LAB_PROFILE=P
   --config FILE      JSON/YAML overrides of the lab config; same as LAB_CONFIG=FILE
   --keep-cluster     destroy the stacks but keep the kind cluster
+  --skip-provider-lock
+                     pass --skip-provider-lock to cdktf destroy (offline provider mirror; use it
+                     when lab-up needed it)
   --run-id ID        with --target local: only this run's kept lab
   -h, --help         this help
 
-Safe to run twice: what is already gone is reported, not an error.`;
+Safe to run twice: what is already gone is reported, not an error. Where the cluster stays (cloud,
+sim, --keep-cluster), the CRDs the charts installed stay too (Helm never deletes CRDs): teardown
+names them and prints the kubectl command that removes them.`;
 
 if (argv.help || argv.h) {
   echo(usage);
   process.exit(0);
 }
-rejectUnknownFlags('teardown', argv, ['target', 'profile', 'config', 'keep-cluster', 'keepCluster', 'run-id', 'runId'], usage);
+rejectUnknownFlags('teardown', argv, ['target', 'profile', 'config', 'keep-cluster', 'keepCluster', 'skip-provider-lock', 'skipProviderLock', 'run-id', 'runId'], usage);
 const target = argv.target ?? 'cluster';
 if (!['cluster', 'local'].includes(target)) {
   console.error(`teardown: --target must be cluster or local, got "${target}"`);
@@ -45,7 +50,7 @@ await applyLabConfigFlags('teardown', argv);
 const { loadLabConfig, LabConfigError } = await tsImport('../lab/config/index.ts', import.meta.url);
 const { labDown } = await tsImport('../lab/cluster/lifecycle.ts', import.meta.url);
 try {
-  await labDown(loadLabConfig(), { log, keepCluster: Boolean(argv['keep-cluster']) });
+  await labDown(loadLabConfig(), { log, keepCluster: Boolean(argv['keep-cluster']), skipProviderLock: Boolean(argv['skip-provider-lock']) });
 } catch (error) {
   console.error(error instanceof LabConfigError ? `teardown: ${error.message}` : `teardown failed: ${error.message}`);
   process.exit(1);

@@ -1,7 +1,9 @@
 // What the stacks' local state files say is deployed: teardown destroys only stacks that hold
-// resources, so it succeeds on a half-built lab and says what it removed.
+// resources, so it succeeds on a half-built lab and says what it removed. The state holds the
+// lab's generated passwords (the Secrets' data), so its folder is 0700 and its files 0600, like
+// .lab/secrets.json.
 
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { STACK_ORDER, type LabStackName } from './cdktf.ts';
 
@@ -30,4 +32,25 @@ export function forgetState(root: string): string[] {
     rmSync(`${f}.backup`, { force: true });
     return true;
   });
+}
+
+/**
+ * Creates .lab/state (0700) if needed and makes every file in it 0600 (.lab itself 0700). Run
+ * before and after each cdktf command: Terraform writes state and backups with the process umask
+ * (cdktf.ts runs it with 077), and files from before this rule are tightened too. Returns the
+ * files it had to tighten.
+ */
+export function protectState(root: string): string[] {
+  const dir = join(root, STATE_DIR);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(join(root, '.lab'), 0o700);
+  chmodSync(dir, 0o700);
+  const tightened: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = join(dir, entry.name);
+    if ((statSync(file).mode & 0o077) !== 0) tightened.push(file);
+    chmodSync(file, 0o600);
+  }
+  return tightened;
 }

@@ -5,15 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolveLabConfig } from '../config/index.ts';
 import { checkConfigFiles, checkContext, checkTools, inotifyWarnings, requiredTools } from './preflight.ts';
-import { cdktfCommand, describeCommand } from './cdktf.ts';
+import { CdktfFailed, cdktfCommands, describeCommand, runCdktf, runCdktfCommands, type CdktfCommand } from './cdktf.ts';
 import { ensureLabSecrets, LAB_SECRET_NAMES } from './labSecrets.ts';
-import { deployedStacks } from './labState.ts';
-import { accessInstructions, labDown } from './lifecycle.ts';
+import { deployedStacks, protectState } from './labState.ts';
+import { accessInstructions, labDown, leftoverCrdsNotice } from './lifecycle.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 
 const kind = resolveLabConfig();
@@ -55,7 +55,7 @@ test('preflight (cloud): tofu is accepted in place of terraform', { skip: (!TERR
   const result = checkTools(cloud, { PATH: pathWith({ tofu: TERRAFORM, kubectl: KUBECTL }), HOME: tmpdir() });
   assert.deepEqual(result.problems, []);
   assert.equal(result.terraformBinary, 'tofu');
-  assert.equal(cdktfCommand('deploy', { terraformBinary: result.terraformBinary }).env.TERRAFORM_BINARY_NAME, 'tofu');
+  assert.equal(cdktfCommands('deploy', { terraformBinary: result.terraformBinary })[0]!.env.TERRAFORM_BINARY_NAME, 'tofu');
 });
 
 const DOCKER = which('docker');
@@ -83,15 +83,84 @@ current-context: perflab
   assert.match(problem.fix, /kubectl config get-contexts/);
 });
 
-test('cdktf command lines: deploy in dependency order, destroy in reverse, secrets only as masked TF_VAR_', () => {
-  const deploy = cdktfCommand('deploy', { variables: { redis_password: 's3cret' }, skipProviderLock: true });
-  assert.deepEqual(deploy.args, ['cdktf', 'deploy', 'platform', 'data', 'observability', 'target', '--auto-approve', '--skip-provider-lock']);
-  assert.equal(deploy.env.TF_VAR_redis_password, 's3cret');
-  assert.equal(deploy.env.CHECKPOINT_DISABLE, '1');
-  assert.ok(!describeCommand(deploy).includes('s3cret'));
-  const destroy = cdktfCommand('destroy', { stacks: ['data', 'platform'] });
-  assert.deepEqual(destroy.args, ['cdktf', 'destroy', 'data', 'platform', '--auto-approve', '--ignore-missing-stack-dependencies']);
-  assert.deepEqual(cdktfCommand('destroy').args.slice(2, 6), ['target', 'observability', 'data', 'platform']);
+test('cdktf command lines: one stack per command, deploy in dependency order, destroy in reverse, secrets only as masked TF_VAR_', () => {
+  const deploy = cdktfCommands('deploy', { variables: { redis_password: 's3cret' }, skipProviderLock: true });
+  assert.deepEqual(deploy.map((c) => c.stack), ['platform', 'data', 'observability', 'target']);
+  assert.deepEqual(deploy[0]!.args, ['cdktf', 'deploy', 'platform', '--auto-approve', '--ignore-missing-stack-dependencies', '--skip-provider-lock']);
+  // synthesized once, by the first command
+  assert.deepEqual(deploy[1]!.args, ['cdktf', 'deploy', 'data', '--auto-approve', '--ignore-missing-stack-dependencies', '--skip-synth', '--skip-provider-lock']);
+  assert.equal(deploy[0]!.env.TF_VAR_redis_password, 's3cret');
+  assert.equal(deploy[0]!.env.CHECKPOINT_DISABLE, '1');
+  assert.ok(!describeCommand(deploy[0]!).includes('s3cret'));
+  const destroy = cdktfCommands('destroy', { stacks: ['data', 'platform'] });
+  assert.deepEqual(destroy.map((c) => c.args.slice(1, 3)), [['destroy', 'data'], ['destroy', 'platform']]);
+  assert.deepEqual(cdktfCommands('destroy').map((c) => c.stack), ['target', 'observability', 'data', 'platform']);
+  assert.ok(cdktfCommands('deploy', { noColor: true })[0]!.args.includes('--no-color'));
+});
+
+test('cdktf destroy runs against a provider mirror too: --skip-provider-lock reaches it (issue 10 F4)', () => {
+  for (const cmd of cdktfCommands('destroy', { skipProviderLock: true })) assert.ok(cmd.args.includes('--skip-provider-lock'), cmd.args.join(' '));
+  assert.ok(!cdktfCommands('destroy')[0]!.args.includes('--skip-provider-lock'));
+});
+
+/** A stand-in for one cdktf command: node running `script` (the real cdktf needs a cluster). */
+const fakeCdktf = (stack: CdktfCommand['stack'], script: string): CdktfCommand => ({ stack, action: 'deploy', command: process.execPath, args: ['-e', script], env: {} });
+const TERRAFORM_ERROR = [
+  'platform  \\x1b[31m╷\\x1b[0m',
+  'platform  \\x1b[31m│\\x1b[0m \\x1b[1m\\x1b[31mError: \\x1b[0minstallation failed',
+  'platform  \\x1b[31m│\\x1b[0m',
+  'platform  \\x1b[31m│\\x1b[0m   with helm_release.cnpg,',
+  'platform  \\x1b[31m│\\x1b[0m no matches for kind \\"PodMonitor\\" in version \\"monitoring.coreos.com/v1\\"',
+  'platform  \\x1b[31m╵\\x1b[0m',
+].join('\\n');
+
+test('a failing stack stops the deploy with an error naming it, its exit and Terraform\'s error; the stacks after it are not started (issue 10 F12)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdktf-'));
+  const marker = join(dir, 'target-started');
+  const cmds = [
+    fakeCdktf('platform', `console.log("${TERRAFORM_ERROR}"); process.exit(7)`),
+    fakeCdktf('target', `require("fs").writeFileSync(${JSON.stringify(marker)}, "")`),
+  ];
+  const lines: string[] = [];
+  await assert.rejects(runCdktfCommands(cmds, (l) => lines.push(l), { tty: false }), (error: unknown) => {
+    assert.ok(error instanceof CdktfFailed);
+    assert.equal(error.stackName, 'platform');
+    assert.deepEqual(error.exit, { code: 7, signal: null });
+    assert.match(error.message, /^cdktf deploy platform crashed \(exit 7: cdktf itself failed while handling an error/);
+    assert.match(error.message, /Error: installation failed — no matches for kind "PodMonitor" in version "monitoring\.coreos\.com\/v1"/);
+    assert.match(error.message, /deployed: none; not started: target/);
+    return true;
+  });
+  assert.equal(existsSync(marker), false, 'target must not start after platform failed');
+  // any non-zero exit is an error, with its code
+  await assert.rejects(runCdktf(fakeCdktf('data', 'process.exit(1)'), () => {}), /^CdktfFailed: cdktf deploy data failed \(exit 1\) after 00:0\d$/);
+});
+
+test('cdktf output: escape sequences are removed from every line when the log is not a terminal, kept when it is (issue 10 F13)', async () => {
+  const print = fakeCdktf('data', 'console.log("\\x1b[32mdata\\x1b[0m  helm_release.postgres: \\x1b[1mCreating...\\x1b[0m")');
+  const plain: string[] = [];
+  await runCdktf(print, (l) => plain.push(l), { tty: false });
+  assert.match(plain[0]!, /^\[00:0\d\] data  helm_release\.postgres: Creating\.\.\.$/);
+  const tty: string[] = [];
+  await runCdktf(print, (l) => tty.push(l), { tty: true });
+  assert.ok(tty[0]!.includes('\x1b[32m'));
+});
+
+test('state files hold the generated passwords: cdktf runs with umask 077 and .lab/state is 0700 with 0600 files (issue 10 F13)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'state-'));
+  mkdirSync(join(root, '.lab', 'state'), { recursive: true, mode: 0o755 });
+  const old = join(root, '.lab', 'state', 'platform.tfstate');
+  writeFileSync(old, '{}', { mode: 0o644 });
+  chmodSync(old, 0o644);
+  assert.deepEqual(protectState(root), [old]);
+  assert.equal(statSync(old).mode & 0o777, 0o600);
+  assert.equal(statSync(join(root, '.lab', 'state')).mode & 0o777, 0o700);
+  assert.equal(statSync(join(root, '.lab')).mode & 0o777, 0o700);
+  assert.deepEqual(protectState(root), [], 'nothing left to tighten');
+  // what terraform creates inside a cdktf run (it opens files 0666 & ~umask)
+  const created = join(root, '.lab', 'state', 'data.tfstate');
+  await runCdktf(fakeCdktf('data', `require("fs").writeFileSync(${JSON.stringify(created)}, "{}", { mode: 0o666 })`), () => {});
+  assert.equal(statSync(created).mode & 0o777, 0o600);
 });
 
 test('lab secrets: generated URL-safe into a 0600 file, reused by the next up', () => {
@@ -223,4 +292,39 @@ test('scripts: --profile takes sim, and names every profile when it is wrong', {
   const sim = spawnSync(zx, [join(PROJECT_ROOT, 'scripts', 'teardown.mjs'), '--profile', 'sim'], { cwd: PROJECT_ROOT, env: { PATH: bin, HOME: tmpdir() }, encoding: 'utf8' });
   assert.equal(sim.status, 0, sim.stdout + sim.stderr);
   assert.match(sim.stdout, /nothing to remove: the lab was already down/);
+});
+
+test('teardown takes --skip-provider-lock (lab-up did), and says so in its usage (issue 10 F4)', { skip: realLabDeployed && 'a real lab is deployed from this checkout' }, () => {
+  const bin = pathWith({ node: process.execPath });
+  const zx = join(PROJECT_ROOT, 'node_modules', '.bin', 'zx');
+  const run = spawnSync(zx, [join(PROJECT_ROOT, 'scripts', 'teardown.mjs'), '--skip-provider-lock'], { cwd: PROJECT_ROOT, env: { PATH: bin, HOME: tmpdir() }, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /nothing to remove: the lab was already down/);
+  const help = spawnSync(zx, [join(PROJECT_ROOT, 'scripts', 'teardown.mjs'), '--help'], { cwd: PROJECT_ROOT, env: { PATH: bin, HOME: tmpdir() }, encoding: 'utf8' });
+  assert.match(help.stdout, /--skip-provider-lock/);
+});
+
+test('teardown names the CRDs the charts leave in a cluster that stays, and how to remove them (issue 10 F13)', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'home-'));
+  mkdirSync(join(home, '.kube'));
+  writeFileSync(join(home, '.kube', 'config'), 'apiVersion: v1\nkind: Config\n');
+  const cloud = resolveLabConfig({ profile: 'cloud', paths: { baseDir: home, home } });
+  // kubectl as the cluster answers `get crd -o name`: the lab's CRDs among others
+  const bin = mkdtempSync(join(tmpdir(), 'bin-'));
+  writeFileSync(join(bin, 'kubectl'), `#!/bin/sh
+printf '%s\\n' customresourcedefinition.apiextensions.k8s.io/certificates.cert-manager.io \\
+  customresourcedefinition.apiextensions.k8s.io/podmonitors.monitoring.coreos.com \\
+  customresourcedefinition.apiextensions.k8s.io/testruns.k6.io \\
+  customresourcedefinition.apiextensions.k8s.io/clusters.postgresql.cnpg.io \\
+  customresourcedefinition.apiextensions.k8s.io/redisclusters.redis.redis.opstreelabs.in
+`, { mode: 0o755 });
+  const root = mkdtempSync(join(tmpdir(), 'nolab-'));
+  const lines: string[] = [];
+  assert.deepEqual(await labDown(cloud, { log: (l) => lines.push(l), env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home }, root }), []);
+  const notice = lines.find((l) => l.startsWith('left in the cluster:'));
+  assert.equal(notice, 'left in the cluster: 4 CRDs the charts installed (Helm never deletes CRDs): clusters.postgresql.cnpg.io, podmonitors.monitoring.coreos.com, redisclusters.redis.redis.opstreelabs.in, testruns.k6.io');
+  assert.ok(lines.includes(`  kubectl --kubeconfig ${home}/.kube/config --context perflab delete crd clusters.postgresql.cnpg.io podmonitors.monitoring.coreos.com redisclusters.redis.redis.opstreelabs.in testruns.k6.io`), lines.join('\n'));
+  // unreachable cluster: the groups and the command that lists them; no CRDs left: nothing said
+  assert.match(leftoverCrdsNotice(cloud, undefined).join('\n'), /could not list them[\s\S]*grep -E '\\\.\(monitoring\\\.coreos\\\.com\|k6\\\.io\|postgresql\\\.cnpg\\\.io\|redis\\\.redis\\\.opstreelabs\\\.in\)\$'/);
+  assert.deepEqual(leftoverCrdsNotice(cloud, []), []);
 });

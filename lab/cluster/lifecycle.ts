@@ -6,12 +6,12 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { LabConfig } from '../config/types.ts';
-import { checkConfigFiles, checkContext, checkTools, formatProblems, inotifyWarnings } from './preflight.ts';
+import { checkConfigFiles, checkContext, checkTools, crdsInCluster, formatProblems, inotifyWarnings } from './preflight.ts';
 import { createKindCluster, deleteKindCluster, kindClusterExists, kindCreateArgs, kindInstalled } from './kind.ts';
-import { cdktfCommand, describeCommand, runCdktf, STACK_ORDER, type LabStackName } from './cdktf.ts';
+import { cdktfCommands, describeCommand, runCdktfCommands, type LabStackName } from './cdktf.ts';
 import { ensureLabSecrets } from './labSecrets.ts';
-import { deployedStacks, forgetState } from './labState.ts';
-import { GRAFANA_ADMIN_SECRET, RELEASES } from './names.ts';
+import { deployedStacks, forgetState, protectState } from './labState.ts';
+import { CHART_CRD_GROUPS, GRAFANA_ADMIN_SECRET, RELEASES } from './names.ts';
 
 export const LAB_DIR = join(PROJECT_ROOT, '.lab');
 
@@ -24,6 +24,8 @@ export interface UpOptions {
   stacks?: readonly LabStackName[];
   skipProviderLock?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** the log is a terminal (colours kept); default: whether stdout is one. */
+  tty?: boolean;
 }
 
 export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
@@ -54,18 +56,25 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
     ? { secrets: undefined, file: join(LAB_DIR, 'secrets.json'), created: [] as string[] }
     : ensureLabSecrets(LAB_DIR);
   if (created.length > 0) log(`generated ${created.join(', ')} into ${file} (mode 0600, reused on the next up)`);
-  const cmd = cdktfCommand('deploy', {
+  const tty = opts.tty ?? Boolean(process.stdout.isTTY);
+  const cmds = cdktfCommands('deploy', {
     stacks: opts.stacks,
     variables: secrets,
     terraformBinary: tools.terraformBinary,
     skipProviderLock: opts.skipProviderLock,
+    noColor: !tty,
   });
   if (opts.dryRun) {
-    log(`would run: ${describeCommand(cmd)}`);
+    for (const cmd of cmds) log(`would run: ${describeCommand(cmd)}`);
     return;
   }
-  log(`deploying ${(opts.stacks ?? STACK_ORDER).join(', ')}: ${describeCommand(cmd)}`);
-  await runCdktf(cmd, log, PROJECT_ROOT);
+  log(`deploying ${cmds.map((c) => c.stack).join(', ')}, one stack at a time`);
+  protectState(PROJECT_ROOT);
+  try {
+    await runCdktfCommands(cmds, (line) => log(line), { cwd: PROJECT_ROOT, tty });
+  } finally {
+    protectState(PROJECT_ROOT);
+  }
   for (const line of accessInstructions(config)) log(line);
 }
 
@@ -93,6 +102,10 @@ export interface DownOptions {
   env?: NodeJS.ProcessEnv;
   /** repository root holding .lab/ (default: this checkout). */
   root?: string;
+  /** skip `terraform providers lock` (it asks the registry); for offline provider mirrors. */
+  skipProviderLock?: boolean;
+  /** the log is a terminal (colours kept); default: whether stdout is one. */
+  tty?: boolean;
 }
 
 /** Tears the lab down; idempotent. Returns what it removed (empty when there was nothing). */
@@ -120,11 +133,22 @@ export async function labDown(config: LabConfig, opts: DownOptions): Promise<str
     const tools = checkTools({ ...config, profile: 'cloud' }, env);
     // terraform asks for every variable on destroy too; the values no longer matter
     const { secrets } = ensureLabSecrets(join(root, '.lab'));
-    const cmd = cdktfCommand('destroy', { stacks, variables: secrets, terraformBinary: tools.terraformBinary });
-    log(`destroying ${[...stacks].reverse().join(', ')}: ${describeCommand(cmd)}`);
-    await runCdktf(cmd, log, root);
+    const tty = opts.tty ?? Boolean(process.stdout.isTTY);
+    const cmds = cdktfCommands('destroy', {
+      stacks, variables: secrets, terraformBinary: tools.terraformBinary, skipProviderLock: opts.skipProviderLock, noColor: !tty,
+    });
+    log(`destroying ${cmds.map((c) => c.stack).join(', ')}, one stack at a time`);
+    protectState(root);
+    try {
+      await runCdktfCommands(cmds, log, { cwd: root, tty });
+    } finally {
+      protectState(root);
+    }
     removed.push(...deployed.map((d) => `stack ${d.stack} (${d.resources.length} resources)`));
   }
+  // Helm never deletes the CRDs a chart installed: where the cluster stays, say which are left
+  const clusterStays = config.profile === 'kind' ? Boolean(opts.keepCluster) && !clusterGone : !clusterGone;
+  if (clusterStays) for (const line of leftoverCrdsNotice(config, crdsInCluster(config, Object.values(CHART_CRD_GROUPS), env))) log(line);
   if (config.profile === 'kind' && !opts.keepCluster) {
     if (!kindInstalled(env)) log('kind is not installed: there is no kind cluster to delete');
     else if (deleteKindCluster(config.cluster.name, env)) removed.push(`kind cluster ${config.cluster.name}`);
@@ -132,4 +156,26 @@ export async function labDown(config: LabConfig, opts: DownOptions): Promise<str
   }
   log(removed.length > 0 ? `removed: ${removed.join('; ')}` : 'nothing to remove: the lab was already down');
   return removed;
+}
+
+/**
+ * What teardown leaves in a cluster that stays (cloud, sim, kind with --keep-cluster): the CRDs the
+ * charts installed, which Helm keeps on uninstall (their custom resources would go with them), and
+ * how to remove them. `found`: the lab's CRDs kubectl listed, or undefined when it could not ask.
+ */
+export function leftoverCrdsNotice(config: LabConfig, found: readonly string[] | undefined): string[] {
+  const kubectl = `kubectl --kubeconfig ${config.cluster.kubeconfig} --context ${config.cluster.context}`;
+  const groups = Object.values(CHART_CRD_GROUPS);
+  if (found === undefined) {
+    return [
+      `left in the cluster: the CRDs the charts installed (groups ${groups.join(', ')}; Helm never deletes CRDs); could not list them.`,
+      `  list them: ${kubectl} get crd -o name | grep -E '\\.(${groups.map((g) => g.replace(/\./g, '\\.')).join('|')})$'`,
+    ];
+  }
+  if (found.length === 0) return [];
+  return [
+    `left in the cluster: ${found.length} CRDs the charts installed (Helm never deletes CRDs): ${found.join(', ')}`,
+    `  remove them, unless something else on this cluster uses them (a shared Prometheus operator needs monitoring.coreos.com):`,
+    `  ${kubectl} delete crd ${found.join(' ')}`,
+  ];
 }

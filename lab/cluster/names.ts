@@ -16,6 +16,18 @@ export const RELEASES = {
   redis: 'redis',
 } as const;
 
+/**
+ * The API groups of the CRDs the lab's charts install (kube-prometheus-stack, k6-operator,
+ * CloudNativePG, OT redis-operator). Helm installs CRDs but never deletes them: teardown names the
+ * ones it leaves.
+ */
+export const CHART_CRD_GROUPS = {
+  kubePrometheusStack: 'monitoring.coreos.com',
+  k6Operator: 'k6.io',
+  cnpgOperator: 'postgresql.cnpg.io',
+  redisOperator: 'redis.redis.opstreelabs.in',
+} as const;
+
 /** Secret (data namespace, kubernetes.io/basic-auth) CloudNativePG bootstraps the app owner from. */
 export const postgresOwnerSecret = (config: LabConfig) => `${config.postgres.clusterName}-owner`;
 

@@ -141,6 +141,22 @@ export function checkContext(config: LabConfig, env: Env = process.env): Preflig
   };
 }
 
+/**
+ * The CRDs in the config's cluster whose API group is one of `groups` (names like
+ * "podmonitors.monitoring.coreos.com", sorted), or undefined when kubectl cannot tell (not
+ * installed, cluster unreachable).
+ */
+export function crdsInCluster(config: LabConfig, groups: readonly string[], env: Env = process.env): string[] | undefined {
+  const kubectl = which('kubectl', env);
+  if (!kubectl || unreadable(config.cluster.kubeconfig)) return undefined;
+  const out = runs(kubectl, ['--kubeconfig', config.cluster.kubeconfig, '--context', config.cluster.context, '--request-timeout=10s', 'get', 'crd', '-o', 'name'], env, 20_000);
+  if (!out.ok) return undefined;
+  return out.output.split('\n')
+    .map((l) => l.trim().replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, ''))
+    .filter((name) => groups.some((g) => name.endsWith(`.${g}`)))
+    .sort();
+}
+
 export function formatProblems(problems: readonly PreflightProblem[]): string {
   return problems.map((p) => `  - ${p.tool}: ${p.problem}\n    fix: ${p.fix}`).join('\n');
 }
