@@ -15,14 +15,39 @@ export const TESTID_TAG = 'testid';
 /** The tag naming a runner (1-based), as the operator tags its runner pods. */
 export const INSTANCE_TAG = 'instance_id';
 
-/** What a scenario reads from __ENV: the load shape (PROFILE, VUS, DURATION) and BASE_URL. */
-export function scenarioEnv(shape: LoadShape, baseUrl?: string): Record<string, string> {
+/** The scenario env the lab sets itself, each with the flag that sets it. */
+export const LAB_SET_ENV: Record<string, string> = { PROFILE: '--profile', VUS: '--vus', DURATION: '--duration', BASE_URL: '--base-url' };
+
+/**
+ * What a scenario reads from __ENV: the user's own `-e KEY=VALUE` pairs, the load shape (PROFILE,
+ * VUS, DURATION) and BASE_URL. The same env reaches `k6 inspect` and every runner on both targets.
+ */
+export function scenarioEnv(shape: LoadShape, baseUrl?: string, userEnv: Record<string, string> = {}): Record<string, string> {
   return {
+    ...userEnv,
     PROFILE: shape.profile,
     ...(shape.vus !== undefined ? { VUS: String(shape.vus) } : {}),
     ...(shape.duration !== undefined ? { DURATION: shape.duration } : {}),
     ...(baseUrl !== undefined ? { BASE_URL: baseUrl } : {}),
   };
+}
+
+/**
+ * Why a user's `-e KEY=VALUE` cannot be passed (undefined: it can): a name k6 would not read as
+ * one variable, a variable the lab sets from its own flag, or one of the output's.
+ */
+export function userEnvProblem(key: string): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return `"${key}" is not a variable name (letters, digits and _, not starting with a digit)`;
+  if (LAB_SET_ENV[key]) return `${key} is set by the lab: use ${LAB_SET_ENV[key]}`;
+  if (key.startsWith('K6_')) return `${key}: K6_* variables configure k6 itself and the lab's output; the lab sets them`;
+  return undefined;
+}
+
+/** Keys whose values are secrets: masked wherever the lab prints an environment (dry runs). */
+export const SECRET_KEY = /PASSWORD|TOKEN|SECRET|KEY/i;
+
+export function maskSecrets(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_KEY.test(k) ? '***' : v]));
 }
 
 /**

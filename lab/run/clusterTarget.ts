@@ -15,6 +15,7 @@ import { nodeSelectorFor } from '../cluster/pools.ts';
 import type { TestRunReport } from '../cluster/launcher.ts';
 import { PrometheusClient } from '../analysis/prometheusClient.ts';
 import { UsageError } from './flags.ts';
+import { maskSecrets } from '../k6/runnerContract.ts';
 import { clusterTargetSelector, clusterTargetUrl, prometheusPortForward } from './clusterHints.ts';
 import { readClusterLabChecks } from './clusterLabChecks.ts';
 import type { RunPlan } from './plan.ts';
@@ -43,6 +44,7 @@ export function clusterRunObjects(plan: RunPlan, prepared: PreparedScenario, con
       baseUrl: plan.baseUrl ?? clusterTargetUrl(config),
       ...plan.shape,
       nodeSelector: nodeSelectorFor(config.k6Operator.runnerPool),
+      extraEnv: Object.entries(plan.userEnv).map(([name, value]) => ({ name, value })),
       separate: plan.parallelism > 1,
       scriptText: readFileSync(prepared.bundlePath, 'utf8'),
     });
@@ -53,7 +55,7 @@ export function clusterRunObjects(plan: RunPlan, prepared: PreparedScenario, con
 
 /** The dry run: the ConfigMap and TestRun as YAML, nothing applied. */
 export function clusterDryRun(plan: RunPlan, prepared: PreparedScenario, config: LabConfig = loadLabConfig()): string {
-  const objects = clusterRunObjects(plan, prepared, config);
+  const objects = clusterRunObjects({ ...plan, userEnv: maskSecrets(plan.userEnv) }, prepared, config);
   return renderYaml([objects.configMap, objects.testRun]);
 }
 

@@ -24,6 +24,24 @@ test('flags: errors name the flag and what is valid', () => {
   err(['a.ts', 'b.ts'], /one scenario per run, got 2/, 'run');
 });
 
+test('-e / --env KEY=VALUE: repeatable, k6\'s syntax (the value may hold =), ahead of the lab\'s own env', () => {
+  const f = parseRunFlags(['-e', 'TENANT=acme', '--env', 'QUERY=a=b&c=d', '-e', 'EMPTY='], 'run-soak');
+  assert.deepEqual(f.env, { TENANT: 'acme', QUERY: 'a=b&c=d', EMPTY: '' });
+  const plan = planRun(f, 'run-soak');
+  assert.deepEqual(plan.userEnv, f.env);
+  assert.equal(plan.scenarioEnv.TENANT, 'acme');
+  assert.equal(plan.scenarioEnv.PROFILE, 'ci');
+  assert.deepEqual(parseRunFlags([], 'run-soak').env, {});
+  const err = (args: string[], re: RegExp) =>
+    assert.throws(() => parseRunFlags(args, 'run-soak'), (e: Error) => e instanceof UsageError && re.test(e.message), args.join(' '));
+  err(['-e', 'NOEQUALS'], /--env: "NOEQUALS" is not KEY=VALUE/);
+  err(['-e', '=value'], /--env: "=value" is not KEY=VALUE/);
+  err(['-e', '1X=2'], /--env: "1X" is not a variable name/);
+  err(['-e', 'VUS=100'], /--env: VUS is set by the lab: use --vus/);
+  err(['-e', 'BASE_URL=http://x'], /--env: BASE_URL is set by the lab: use --base-url/);
+  err(['-e', 'K6_PROMETHEUS_RW_SERVER_URL=http://x'], /--env: K6_PROMETHEUS_RW_SERVER_URL: K6_\* variables/);
+});
+
 test('plan: the local soak is sized for this machine, the cluster soak is the guidelines\'', () => {
   const local = planRun(parseRunFlags([], 'run-soak'), 'run-soak', { runIdSuffix: 'abcd', now: new Date('2026-11-23T14:05:09Z') });
   assert.equal(local.runId, 'soak-261123-140509-abcd');

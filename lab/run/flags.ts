@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { isDnsLabel } from '../cluster/dnsLabel.ts';
+import { userEnvProblem } from '../k6/runnerContract.ts';
 import { LOAD_PROFILES, parseDuration, type LoadProfile } from '../scenarios/profiles.ts';
 
 export const TARGETS = ['local', 'cluster'] as const;
@@ -26,6 +27,8 @@ export interface RunFlags {
   resultsDir: string | undefined;
   dryRun: boolean;
   keep: boolean;
+  /** `-e KEY=VALUE` / `--env KEY=VALUE`, as k6 takes them: every runner's scenario env. */
+  env: Record<string, string>;
 }
 
 export type RunCommand = 'run-soak' | 'run';
@@ -45,6 +48,7 @@ const OPTIONS = {
   'results-dir': { type: 'string' },
   'dry-run': { type: 'boolean' },
   keep: { type: 'boolean' },
+  env: { type: 'string', short: 'e', multiple: true },
 } as const;
 
 export function usage(command: RunCommand): string {
@@ -67,6 +71,8 @@ export function usage(command: RunCommand): string {
   --results-dir DIR        where results/<run-id>/ goes (default ./results)
   --dry-run                print what would run (cluster: the ConfigMap + TestRun YAML) and exit
   --keep                   local only: leave the lab running afterwards (stop it with npm run lab:down -- --target local)
+  -e, --env KEY=VALUE      an environment variable for the scenario (__ENV.KEY) on every runner, as k6's -e;
+                           repeatable; values of keys like *PASSWORD*, *TOKEN*, *SECRET*, *KEY* are masked in dry runs
   -h, --help               this help
 
 Exit codes: 0 pass · 1 SLA failure · 2 bad usage · 3 lab failure · 130 interrupted (Ctrl-C).`;
@@ -78,6 +84,20 @@ function positiveInt(flag: string, text: string | undefined, min = 1): number | 
     throw new UsageError(`--${flag}: "${text}" is not a whole number >= ${min}`);
   }
   return Number(text);
+}
+
+/** `-e KEY=VALUE` pairs (k6's syntax: the value may hold '='), checked against the runner contract. */
+function userEnv(pairs: readonly string[] | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--env: "${pair}" is not KEY=VALUE; e.g. -e API_TOKEN=abc or -e TENANT=acme`);
+    const key = pair.slice(0, at);
+    const problem = userEnvProblem(key);
+    if (problem) throw new UsageError(`--env: ${problem}`);
+    env[key] = pair.slice(at + 1);
+  }
+  return env;
 }
 
 function url(flag: string, text: string | undefined): string | undefined {
@@ -152,6 +172,7 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
     resultsDir: v['results-dir'],
     dryRun: v['dry-run'] === true,
     keep: v.keep === true,
+    env: userEnv(v.env),
   };
   if (flags.namespace !== undefined && !isDnsLabel(flags.namespace)) {
     throw new UsageError(`--namespace: "${flags.namespace}" is not a Kubernetes namespace name (lowercase letters, digits, '-')`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startLocalLab, type LocalLab } from '../local/localLab.ts';
 import { runK6Runners, type RunnerResult } from '../local/k6Runners.ts';
 import { ensureK6 } from '../k6/binary.ts';
-import { localRunnerArgs, scenarioEnv } from '../k6/runnerContract.ts';
+import { localRunnerArgs, maskSecrets, scenarioEnv } from '../k6/runnerContract.ts';
 import { readRunnerSummary, type K6SummaryExport } from '../analysis/slaMeasurements.ts';
 import type { RunnerOutcome, Verdict } from '../analysis/verdict.ts';
 import { PROJECT_ROOT } from '../paths.ts';
@@ -67,7 +67,7 @@ export function localTarget(ctx: RunContext): RunTarget {
           testid: plan.runId,
           prometheusRwUrl: lab!.endpoints.prometheusRemoteWriteUrl,
           pushInterval: PUSH_INTERVAL,
-          env: scenarioEnv(plan.shape, reached.baseUrl),
+          env: scenarioEnv(plan.shape, reached.baseUrl, plan.userEnv),
           resultsDir,
           signal: io.signal,
           supervisor: lab!.supervisor,
@@ -121,7 +121,7 @@ export function localDryRun(plan: RunPlan, prepared: PreparedScenario): string {
     `              Prometheus (remote-write receiver, native histograms, SLA rules), Alertmanager${plan.baseUrl ? '' : ', the target service (migrated, seeded)'}`,
     `results:      ${join(plan.resultsRoot, plan.runId)}/ (summary.json, report.md, report.html, junit.xml, lab.json, runner-<i>-summary.json)`,
     `afterwards:   ${plan.keep ? 'the lab is kept running (stop: npm run lab:down -- --target local)' : 'the lab is stopped'}`,
-    `scenario env: ${Object.entries(plan.scenarioEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    `scenario env: ${Object.entries(maskSecrets(plan.scenarioEnv)).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     '',
     ...Array.from({ length: plan.parallelism }, (_, i) => `k6 ${localRunnerArgs({
       instance: i + 1, parallelism: plan.parallelism, apiAddress: '127.0.0.1:<free port>', testid: plan.runId,

@@ -52,7 +52,9 @@ export interface RunPlan {
   keep: boolean;
   /** first-vs-last window and memory trend: for soaks. */
   soakChecks: boolean;
-  /** the scenario's environment on every runner. */
+  /** the user's `-e KEY=VALUE` pairs. */
+  userEnv: Record<string, string>;
+  /** the scenario's environment on every runner (the user's, then the lab's own). */
   scenarioEnv: Record<string, string>;
 }
 
@@ -102,6 +104,7 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
     dryRun: flags.dryRun,
     keep: flags.keep,
     soakChecks: command === 'run-soak' || scenario.name === DEFAULT_SOAK_SCENARIO,
-    scenarioEnv: scenarioEnv(shape, flags.baseUrl),
+    userEnv: flags.env,
+    scenarioEnv: scenarioEnv(shape, flags.baseUrl, flags.env),
   };
 }

@@ -22,7 +22,7 @@ export interface PreparedScenario {
 export async function prepareScenario(plan: RunPlan, outDir: string): Promise<PreparedScenario> {
   let built;
   try {
-    built = await buildScenario(plan.scenario.file, { outDir });
+    built = await buildScenario(plan.scenario.file, { outDir, env: plan.userEnv });
   } catch (error) {
     throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
   }

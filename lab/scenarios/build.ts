@@ -18,6 +18,8 @@ export interface BuildOptions {
   cwd?: string;
   /** the k6 binary for `k6 inspect` (default ensureK6()). */
   k6?: string;
+  /** the user's `-e KEY=VALUE` env, which the scenario's init code may read (as k6 inspect sees it). */
+  env?: Record<string, string>;
 }
 
 export interface BuiltScenario {
@@ -58,7 +60,7 @@ async function bundleResolved(scenario: ResolvedScenario, options: BuildOptions)
     const key = JSON.stringify(shape);
     let found = cache.get(key);
     if (!found) {
-      found = inspectScenario(bundlePath, shape, options.k6);
+      found = inspectScenario(bundlePath, shape, options.k6, options.env);
       cache.set(key, found);
     }
     return found;

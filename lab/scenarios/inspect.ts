@@ -18,8 +18,8 @@ export interface ScenarioInspection {
   scenarios: Record<string, { executor: string; [field: string]: unknown }>;
 }
 
-export function inspectScenario(bundlePath: string, shape: LoadShape, k6: string = ensureK6()): ScenarioInspection {
-  const envArgs = Object.entries(scenarioEnv(shape)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+export function inspectScenario(bundlePath: string, shape: LoadShape, k6: string = ensureK6(), userEnv: Record<string, string> = {}): ScenarioInspection {
+  const envArgs = Object.entries(scenarioEnv(shape, undefined, userEnv)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const out = spawnSync(k6, ['inspect', '--execution-requirements', ...envArgs, bundlePath], {
     encoding: 'utf8',
     env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },

@@ -23,6 +23,7 @@ const cases: Array<{ script: 'run-soak.mjs' | 'run.mjs'; args: string[]; message
   { script: 'run-soak.mjs', args: ['--profile', 'huge'], message: /--profile: "huge" is not a profile; valid: smoke, ci, full/ },
   { script: 'run-soak.mjs', args: ['--base-url', 'localhost:8080'], message: /--base-url: "localhost:8080" must be an http:\/\/ or https:\/\/ URL/ },
   { script: 'run-soak.mjs', args: ['--vus', '2', '--parallelism', '3'], message: /--parallelism: 3 runners for 2 VUs/ },
+  { script: 'run-soak.mjs', args: ['-e', 'TOKEN'], message: /--env: "TOKEN" is not KEY=VALUE/ },
   { script: 'run-soak.mjs', args: ['--target', 'cluster'], message: /--prometheus-url: the cluster target needs the lab's Prometheus.*port-forward/ },
   { script: 'run-soak.mjs', args: ['--target', 'cluster', '--keep', '--dry-run'], message: /--keep: only for --target local/ },
   { script: 'run-soak.mjs', args: ['--scenario', 'soakk'], message: /"soakk" is neither a scenario name nor an existing file; names: load, .*soak/ },
@@ -68,7 +69,8 @@ test('--help lists every flag and the exit codes, exit 0', async () => {
 });
 
 test('--dry-run on the cluster prints a ConfigMap with the bundle and a TestRun tagged with the run id', async () => {
-  const run = await runScript('run-soak.mjs', ['--target', 'cluster', '--dry-run', '--parallelism', '3']);
+  const run = await runScript('run-soak.mjs', ['--target', 'cluster', '--dry-run', '--parallelism', '3', '-e', 'TENANT=acme', '-e', 'API_TOKEN=s3cr3t']);
+  assert.doesNotMatch(run.stdout, /s3cr3t/);
   assert.equal(run.code, 0, run.stderr);
   const [configMap, testRun] = run.stdout.split(/^---$/m).map((doc) => parseYaml(doc));
   assert.equal(configMap.kind, 'ConfigMap');
@@ -79,6 +81,8 @@ test('--dry-run on the cluster prints a ConfigMap with the bundle and a TestRun 
   assert.match(testid, /^testid=soak-\d{6}-\d{6}-[0-9a-f]{4}$/);
   const env = Object.fromEntries((testRun.spec.runner.env as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
   assert.equal(env.PROFILE, 'full', 'the cluster soak is the guidelines\' (full profile)');
+  assert.equal(env.TENANT, 'acme', '-e reaches the runners');
+  assert.equal(env.API_TOKEN, '***', 'a secret-looking value is masked in the dry run');
   assert.equal(env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM, 'true');
 });
 
@@ -88,6 +92,9 @@ test('--dry-run on the local target prints the plan and each runner\'s k6 comman
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^target: +local/m);
   assert.match(run.stdout, /scenario env: PROFILE=ci VUS=4 DURATION=10s/);
+  const withEnv = await runScript('run.mjs', ['load', '--dry-run', '-e', 'TENANT=acme', '-e', 'DB_PASSWORD=hunter2']);
+  assert.match(withEnv.stdout, /scenario env: TENANT=acme DB_PASSWORD=\*\*\* PROFILE=ci/);
+  assert.doesNotMatch(withEnv.stdout, /hunter2/);
   assert.match(run.stdout, /^k6 run --paused .*--execution-segment=0:1\/2 .*--tag instance_id=1 /m);
   assert.match(run.stdout, /^k6 run --paused .*--execution-segment=1\/2:1 .*--tag instance_id=2 /m);
   assert.deepEqual(labRuns(), before);
