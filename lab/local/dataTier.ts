@@ -5,7 +5,8 @@
 // so the caller's stopAll (or stopRecordedProcesses for a kept lab) stops it all.
 
 import { startPostgresExporter, startRedisExporter, type DataTierExporters } from './exporters.ts';
-import { startPostgres, type LocalPostgres, type TemplateSetup } from './postgres.ts';
+import { startPostgres, type LocalPostgres } from './postgres/startPostgres.ts';
+import type { TemplateSetup } from './postgres/template.ts';
 import { startRedisNodes, type LocalRedisCluster } from './redisCluster.ts';
 import { checkRedisCluster, checkReplication, type RedisClusterCheck, type ReplicationCheck } from './readiness.ts';
 import type { Supervisor } from '../process/supervisor.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLabJson, writeLabJson } from './labJson.ts';
 import { stopRecordedProcesses } from '../process/supervisor.ts';
-import { removeStateDirPostgresData } from './postgres.ts';
+import { removeStateDirPostgresData } from './postgres/placement.ts';
 
 /** The project's registry of kept labs (under the git-ignored `.lab/`). */
 export const KEPT_LABS_DIR = fileURLToPath(new URL('../../.lab/kept/', import.meta.url));

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
-import { generatePassword } from './postgres.ts';
+import { generatePassword } from './passwords.ts';
 import { checkRedisCluster, parseClusterNodes, REDIS_CLUSTER_SLOTS, type RedisClusterCheck } from './readiness.ts';
 import type { ManagedProcess, Supervisor } from '../process/supervisor.ts';
 import { labProcess, type LabProcess } from '../process/labProcess.ts';

@@ -1,80 +1,17 @@
+// The lab's Postgres for real: primary + 2 streaming standbys copied from the data directory
+// template, passwords generated per run, the template built once and reused, a template setup,
+// a damaged template rebuilt, stopping a standby, and stopAll leaving nothing behind.
+
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import pg from 'pg';
-import {
-  hbaConf, MEMORY_DATA_PARENT, postgresUrl, removePostgresData, serverSettings, standbyConfig, startPostgres,
-  sweepFinishedLabsData, type LocalPostgres,
-} from './postgres.ts';
-import { checkReplication } from './readiness.ts';
-import { isRunning, Supervisor } from '../process/supervisor.ts';
-
-test('serverSettings: loopback only, sockets in the given folder, replication on', () => {
-  const s = serverSettings({ port: 5999, socketDir: '/x/sock', name: 'postgres-replica-1' });
-  assert.equal(s['listen_addresses'], '127.0.0.1');
-  assert.equal(s['port'], '5999');
-  assert.equal(s['unix_socket_directories'], '/x/sock');
-  assert.equal(s['wal_level'], 'replica');
-  assert.equal(s['cluster_name'], 'postgres-replica-1');
-  assert.equal(s['password_encryption'], 'scram-sha-256');
-});
-
-test('hbaConf: no trust over TCP, replication only for the replication role', () => {
-  const lines = hbaConf().split('\n').filter((l) => l.startsWith('host'));
-  assert.ok(lines.length >= 2);
-  for (const line of lines) assert.match(line, /scram-sha-256$/);
-  assert.ok(lines.some((l) => /^host\s+replication\s+perflab_replicator\s/.test(l)));
-});
-
-test('standbyConfig quotes the conninfo for libpq and again for postgresql.conf', () => {
-  const conf = standbyConfig({ primaryPort: 5432, user: 'rep', password: "a'b\\c", slot: 'replica_1' });
-  assert.equal(conf,
-    "primary_conninfo = 'host=''127.0.0.1'' port=''5432'' user=''rep'' password=''a\\\\''b\\\\\\\\c'''\n" +
-    "primary_slot_name = 'replica_1'\n");
-});
-
-test('postgresUrl escapes the password', () => {
-  assert.equal(
-    postgresUrl({ user: 'u', password: 'a/b@c', port: 1, database: 'd' }),
-    'postgresql://u:a%2Fb%40c@127.0.0.1:1/d',
-  );
-});
-
-test('sweepFinishedLabsData removes old lab folders nobody runs in and templates unused for a week, and only those', async () => {
-  const old = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
-  const oldOnDisk = mkdtempSync(join(tmpdir(), 'perflab-pg-sweeptest-'));
-  const busy = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
-  const young = mkdtempSync(join(MEMORY_DATA_PARENT, 'perflab-pg-sweeptest-'));
-  const template = mkdtempSync(join(tmpdir(), 'perflab-pg-template-sweeptest-'));
-  const idleTemplate = mkdtempSync(join(tmpdir(), 'perflab-pg-template-sweeptest-'));
-  const longAgo = new Date(Date.now() - 3600_000);
-  const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600_000);
-  for (const d of [old, oldOnDisk, busy, template]) utimesSync(d, longAgo, longAgo);
-  // a template is judged by its marker, which every start from it touches
-  writeFileSync(join(template, 'complete'), '{}');
-  utimesSync(join(template, 'complete'), longAgo, longAgo);
-  utimesSync(template, eightDaysAgo, eightDaysAgo);
-  writeFileSync(join(idleTemplate, 'complete'), '{}');
-  utimesSync(join(idleTemplate, 'complete'), eightDaysAgo, eightDaysAgo);
-  const sleeper = spawn('sleep', ['30'], { cwd: busy, stdio: 'ignore' });
-  try {
-    await new Promise((r) => sleeper.once('spawn', r));
-    const removed = await sweepFinishedLabsData();
-    assert.ok(removed.includes(old) && removed.includes(oldOnDisk), removed.join(' '));
-    assert.equal(existsSync(old), false);
-    assert.equal(existsSync(oldOnDisk), false);
-    assert.equal(existsSync(busy), true, 'a folder with a process inside is a running lab');
-    assert.equal(existsSync(young), true, 'a young folder may be a lab still copying');
-    assert.equal(existsSync(template), true, 'a template used an hour ago was swept');
-    assert.equal(existsSync(idleTemplate), false, 'a template unused for 8 days was kept');
-  } finally {
-    sleeper.kill();
-    for (const d of [old, oldOnDisk, busy, young, template, idleTemplate]) rmSync(d, { recursive: true, force: true });
-  }
-});
+import { MEMORY_DATA_PARENT, removePostgresData } from './placement.ts';
+import { startPostgres, type LocalPostgres } from './startPostgres.ts';
+import { checkReplication } from '../readiness.ts';
+import { isRunning, Supervisor } from '../../process/supervisor.ts';
 
 let stateDir: string;
 let templateCache: string;
