@@ -13,7 +13,7 @@ import { checkConfigFiles, checkContext, checkTools, inotifyWarnings, requiredTo
 import { CdktfFailed, cdktfCommands, describeCommand, runCdktf, runCdktfCommands, type CdktfCommand } from './cdktf.ts';
 import { ensureLabSecrets, LAB_SECRET_NAMES } from './labSecrets.ts';
 import { deployedStacks, protectState } from './labState.ts';
-import { accessInstructions, labDown, leftoverCrdsNotice } from './lifecycle.ts';
+import { accessInstructions, labDown, labUp, leftoverCrdsNotice } from './lifecycle.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 
 const kind = resolveLabConfig();
@@ -327,4 +327,17 @@ printf '%s\\n' customresourcedefinition.apiextensions.k8s.io/certificates.cert-m
   // unreachable cluster: the groups and the command that lists them; no CRDs left: nothing said
   assert.match(leftoverCrdsNotice(cloud, undefined).join('\n'), /could not list them[\s\S]*grep -E '\\\.\(monitoring\\\.coreos\\\.com\|k6\\\.io\|postgresql\\\.cnpg\\\.io\|redis\\\.redis\\\.opstreelabs\\\.in\)\$'/);
   assert.deepEqual(leftoverCrdsNotice(cloud, []), []);
+});
+
+test('lab up --dry-run warns when the requests do not fit cluster.nodes, and prints one cdktf command per stack', { skip: (!TERRAFORM || !KUBECTL) && 'terraform/kubectl not installed' }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'home-'));
+  mkdirSync(join(home, '.kube'));
+  writeFileSync(join(home, '.kube', 'config'), 'apiVersion: v1\nkind: Config\n');
+  const tooBig = resolveLabConfig({ profile: 'cloud', overrides: { postgres: { resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '3', memory: '12Gi' } } } }, paths: { baseDir: home, home } });
+  const lines: string[] = [];
+  await labUp(tooBig, { log: (l) => lines.push(l), dryRun: true, skipProviderLock: true, tty: false, env: { PATH: pathWith({ terraform: TERRAFORM, kubectl: KUBECTL }), HOME: home } });
+  assert.ok(lines.some((l) => l.startsWith('warning: does not fit cluster.nodes, pods will stay Pending: pool data (postgres 3 x 2 CPU / 8Gi')), lines.join('\n'));
+  const planned = lines.filter((l) => l.startsWith('would run: '));
+  assert.equal(planned.length, 4);
+  assert.match(planned[0]!, /npx cdktf deploy platform --auto-approve --ignore-missing-stack-dependencies --skip-provider-lock --no-color$/);
 });

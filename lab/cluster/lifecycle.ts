@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { LabConfig } from '../config/types.ts';
+import { fitCheck } from '../config/fit.ts';
 import { checkConfigFiles, checkContext, checkTools, crdsInCluster, formatProblems, inotifyWarnings } from './preflight.ts';
 import { createKindCluster, deleteKindCluster, kindClusterExists, kindCreateArgs, kindInstalled } from './kind.ts';
 import { cdktfCommands, describeCommand, runCdktfCommands, type LabStackName } from './cdktf.ts';
@@ -38,6 +39,8 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
     throw new PreflightFailed(`preflight failed, nothing was changed:\n${formatProblems(problems)}`);
   }
   log(`preflight: ${Object.entries(tools.found).map(([t, p]) => `${t} ${p}`).join(', ')}`);
+  // a pod that fits no node stays Pending and Helm waits for it until its timeout: say so now
+  for (const problem of fitCheck(config).problems) log(`warning: does not fit cluster.nodes, pods will stay Pending: ${problem}`);
   const kindConfigFile = join(PROJECT_ROOT, 'kind-config.yaml');
   if (config.profile === 'kind') {
     for (const warning of inotifyWarnings()) log(`warning: ${warning}`);

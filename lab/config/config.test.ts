@@ -62,6 +62,10 @@ const cases: Array<[string, unknown, string, RegExp, string?]> = [
   ['bad alert matcher', { monitoring: { alertRoutes: [{ receiver: 'pager', matchers: ['severity=critical'] }] } }, 'monitoring.alertRoutes[0].matchers[0]', /a matcher such as/],
   ['SLA numbers in config', { slas: [] }, 'slas', /lab\/sla\/catalogue.ts/],
   ['numeric postgres parameter', { postgres: { parameters: { max_connections: 500 } } }, 'postgres.parameters.max_connections', /must be a string/],
+  ['node smaller than a core', { cluster: { nodes: { data: { cpu: '500m' } } } }, 'cluster.nodes.data.cpu', /CPU quantity of at least 1 core such as "4", got "500m"/],
+  ['node memory without unit', { cluster: { nodes: { app: { memory: '16' } } } }, 'cluster.nodes.app.memory', /memory quantity of at least 1Gi/],
+  ['node maxPods', { cluster: { nodes: { load: { pods: 3 } } } }, 'cluster.nodes.load.pods', /integer from 10 to 1000 \(the kubelet's maxPods\), got 3/],
+  ['node of an unknown pool', { cluster: { nodes: { gpu: { cpu: '8' } } } }, 'cluster.nodes.gpu', /not a lab config field; valid fields here: data, app, load, monitoring/],
   ['chart path outside the repo', { target: { chartPath: '../elsewhere' } }, 'target.chartPath', /inside the repository/],
 ];
 

@@ -20,7 +20,8 @@ import {
 import { SLA_CATALOGUE } from '../sla/catalogue.ts';
 import { DEFAULT_KIND_CLUSTER_NAME } from '../cluster/kindConfig.ts';
 import { PROJECT_ROOT } from '../paths.ts';
-import type { LabConfig, LabProfileName } from './types.ts';
+import { POOL_NAMES } from '../cluster/pools.ts';
+import type { LabConfig, LabProfileName, NodeSize } from './types.ts';
 
 export const LAB_PROFILES: readonly LabProfileName[] = ['kind', 'cloud', 'sim'];
 
@@ -28,7 +29,19 @@ export const LAB_PROFILES: readonly LabProfileName[] = ['kind', 'cloud', 'sim'];
 export const SIM_KUBECONFIG = join(PROJECT_ROOT, '.lab', 'sim', 'kubeconfig');
 export const SIM_CONTEXT = 'perflab-sim';
 
-/** What both profiles share. */
+/** Every pool's worker the same size. */
+const workers = (size: NodeSize): LabConfig['cluster']['nodes'] =>
+  Object.fromEntries(POOL_NAMES.map((pool) => [pool, { ...size }])) as LabConfig['cluster']['nodes'];
+
+/**
+ * kind (and sim, sized like it): a kind node reports its host's CPUs and memory, and the five
+ * nodes share that host (the fit check counts them together): a workstation running Docker.
+ */
+const KIND_NODE: NodeSize = { cpu: '8', memory: '16Gi', pods: 110 };
+/** cloud: the request's "5 nodes x 4 cores / 16 GB". */
+const CLOUD_NODE: NodeSize = { cpu: '4', memory: '16Gi', pods: 110 };
+
+/** What every profile shares. */
 function common(): Omit<LabConfig, 'profile' | 'cluster'> {
   return {
     namespaces: {
@@ -108,6 +121,7 @@ export function profileDefaults(profile: LabProfileName): LabConfig {
         context: `kind-${DEFAULT_KIND_CLUSTER_NAME}`,
         kubeconfig: '~/.kube/config',
         placement: 'pools',
+        nodes: workers(KIND_NODE),
       },
       ...base,
     };
@@ -115,24 +129,28 @@ export function profileDefaults(profile: LabProfileName): LabConfig {
   if (profile === 'sim') {
     return {
       profile,
-      cluster: { name: 'perflab', context: SIM_CONTEXT, kubeconfig: SIM_KUBECONFIG, placement: 'pools' },
+      cluster: { name: 'perflab', context: SIM_CONTEXT, kubeconfig: SIM_KUBECONFIG, placement: 'pools', nodes: workers(KIND_NODE) },
       ...base,
     };
   }
   return {
     profile,
-    cluster: { name: 'perflab', context: 'perflab', kubeconfig: '~/.kube/config', placement: 'pools' },
+    cluster: { name: 'perflab', context: 'perflab', kubeconfig: '~/.kube/config', placement: 'pools', nodes: workers(CLOUD_NODE) },
     ...base,
+    // The 3 Postgres instances and the 6 Redis nodes share the data pool's one node (4 CPU / 16Gi,
+    // of which about 3.7 CPU / 13Gi are left for pods): 3 x 750m / 3Gi + 6 x 150m / 384Mi =
+    // 3.15 CPU / 11.25Gi (fitCheck, tested). Limits may go above: the scheduler counts requests.
     postgres: {
       ...base.postgres,
       storageSize: '50Gi',
-      resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '3', memory: '12Gi' } },
-      parameters: { max_connections: '600', shared_buffers: '2GB', effective_cache_size: '6GB' },
+      resources: { requests: { cpu: '750m', memory: '3Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+      // shared_buffers a quarter of the memory limit; effective_cache_size what the instance may cache
+      parameters: { max_connections: '600', shared_buffers: '1GB', effective_cache_size: '3GB' },
     },
     redis: {
       ...base.redis,
       storageSize: '5Gi',
-      resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+      resources: { requests: { cpu: '150m', memory: '384Mi' }, limits: { cpu: '500m', memory: '768Mi' } },
     },
     monitoring: {
       ...base.monitoring,

@@ -24,6 +24,16 @@ export interface ImagePin {
   tag: string;
 }
 
+/** A node's size as the node reports it (its capacity); the fit check (lab/cluster/placement.ts) takes what the platform reserves off. */
+export interface NodeSize {
+  /** CPU cores, a CPU quantity such as "4" or "3500m". */
+  cpu: string;
+  /** memory, a quantity such as "16Gi". */
+  memory: string;
+  /** pods the node admits (the kubelet's maxPods). @default 110 */
+  pods: number;
+}
+
 /** One Alertmanager route: alerts matching all `matchers` go to `receiver`. */
 export interface AlertRoute {
   receiver: string;
@@ -50,6 +60,17 @@ export interface LabConfig {
     kubeconfig: string;
     /** 'pools': pin pods to node pools by label (kind labels its workers); 'none': let the scheduler decide. */
     placement: 'pools' | 'none';
+    /**
+     * The worker nodes the lab is sized for: one per node pool (lab/cluster/pools.ts), by pool,
+     * plus a control plane that runs none of the lab's pods. `clusterNodes(config)` lists them
+     * (the simulated cluster creates exactly those); `fitCheck(config)` says whether the lab's
+     * requests fit them.
+     * @default kind, sim: every pool { cpu: "8", memory: "16Gi", pods: 110 } (a kind node reports
+     *   its host's CPUs and memory, and all five share that host: a typical workstation with Docker)
+     * @default cloud: every pool { cpu: "4", memory: "16Gi", pods: 110 } (the request's
+     *   "5 nodes x 4 cores / 16 GB")
+     */
+    nodes: Record<NodePool, NodeSize>;
   };
   namespaces: {
     operators: string;

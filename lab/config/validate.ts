@@ -6,6 +6,9 @@ import { SLA_CATALOGUE } from '../sla/catalogue.ts';
 import { LAB_PROFILES } from './profiles.ts';
 import type { LabConfig, Resources } from './types.ts';
 import { isDnsLabel } from '../cluster/dnsLabel.ts';
+import { cpuMillis, CPU_QUANTITY as CPU, memoryBytes } from './quantity.ts';
+
+export { cpuMillis, memoryBytes } from './quantity.ts';
 
 export interface ConfigIssue {
   /** dotted path of the field, e.g. "postgres.instances". */
@@ -22,25 +25,10 @@ export class LabConfigError extends Error {
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 const STORAGE = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti)$/;
-const CPU = /^(\d+(\.\d+)?|\d+m)$/;
 const DURATION = /^\d+(ms|s|m|h|d|w|y)$/;
 const MATCHER = /^[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*".*"$/;
 
 const show = (value: unknown) => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
-
-/** bytes of a memory quantity (Ki/Mi/Gi/Ti or plain bytes), or undefined if not one. */
-export function memoryBytes(quantity: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
-  if (!m) return undefined;
-  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }[m[2] ?? ''] ?? 1;
-  return Number(m[1]) * unit;
-}
-
-/** millicores of a cpu quantity ("250m", "2", "0.5"), or undefined if not one. */
-export function cpuMillis(quantity: string): number | undefined {
-  if (!CPU.test(quantity)) return undefined;
-  return quantity.endsWith('m') ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
-}
 
 export function validateLabConfig(config: LabConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -99,6 +87,24 @@ export function validateLabConfig(config: LabConfig): ConfigIssue[] {
     bad('cluster.kubeconfig', `must be a file path (absolute, "~/..." or relative to where you run the command), got ${show(config.cluster?.kubeconfig)}`);
   }
   oneOf('cluster.placement', config.cluster?.placement, ['pools', 'none']);
+  for (const pool of POOL_NAMES) {
+    const node = config.cluster?.nodes?.[pool];
+    const at = `cluster.nodes.${pool}`;
+    if (typeof node !== 'object' || node === null) {
+      bad(at, `must be a node size {cpu, memory, pods}, got ${show(node)}`);
+      continue;
+    }
+    const cpu = cpuMillis(String(node.cpu));
+    if (typeof node.cpu !== 'string' || cpu === undefined || cpu < 1000) bad(`${at}.cpu`, `must be a CPU quantity of at least 1 core such as "4", got ${show(node.cpu)}`);
+    const memory = memoryBytes(String(node.memory));
+    if (typeof node.memory !== 'string' || memory === undefined || !/[KMGT]i$/.test(node.memory) || memory < 2 ** 30) {
+      bad(`${at}.memory`, `must be a memory quantity of at least 1Gi such as "16Gi", got ${show(node.memory)}`);
+    }
+    integer(`${at}.pods`, node.pods, 10, 1000, 'the kubelet\'s maxPods');
+  }
+  for (const key of Object.keys(config.cluster?.nodes ?? {})) {
+    if (!isNodePool(key)) bad(`cluster.nodes.${key}`, `is not a node pool: one of ${POOL_NAMES.join(', ')}`);
+  }
   if (config.profile === 'kind' && config.cluster?.context !== `kind-${config.cluster?.name}`) {
     bad('cluster.context', `must be "kind-${config.cluster?.name}" on the kind profile (kind names its context after the cluster), got ${show(config.cluster?.context)}`);
   }

@@ -115,6 +115,18 @@ export const MONITORING_OBJECTS: Record<string, Array<{ kind: string; when: Arra
   'target-api': [{ kind: 'ServiceMonitor', when: [['serviceMonitor.enabled', false]] }],
 };
 
+/**
+ * Resource requests the charts' own defaults give the pods our values leave unsized (the fit check
+ * counts them; a chart default of `resources: {}` requests nothing and is left out). Read from each
+ * chart's values.yaml at the pinned version.
+ */
+export const CHART_DEFAULT_REQUESTS = {
+  /** redis-operator 0.24.0: `resources.requests` of the operator Deployment. */
+  redisOperator: { cpu: '500m', memory: '500Mi' },
+  /** k6-operator 4.6.0: `manager.resources.requests` (its kube-rbac-proxy sidecar: none). */
+  k6Operator: { cpu: '100m', memory: '50Mi' },
+} as const;
+
 const valueAt = (values: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((v, key) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined), values);
 
