@@ -8,8 +8,10 @@ import { startPostgresExporter, startRedisExporter, type DataTierExporters } fro
 import { startPostgres, type LocalPostgres } from './postgres/startPostgres.ts';
 import type { TemplateSetup } from './postgres/template.ts';
 import { startRedisNodes, type LocalRedisCluster } from './redisCluster.ts';
-import { checkRedisCluster, checkReplication, type RedisClusterCheck, type ReplicationCheck } from './readiness.ts';
 import type { Supervisor } from '../process/supervisor.ts';
+
+/** The data tier's checks live with the lab's other readiness checks. */
+export { checkDataTier, type DataTierChecks } from './readiness.ts';
 
 export interface StartDataTierOptions {
   stateDir: string;
@@ -35,12 +37,6 @@ export interface DataTier {
   timings: { postgresMs: number; redisMs: number };
   /** stops what this data tier started (exporters, Redis, Postgres). */
   stop: () => Promise<void>;
-}
-
-export interface DataTierChecks {
-  ok: boolean;
-  replication: ReplicationCheck;
-  redisCluster: RedisClusterCheck;
 }
 
 export async function startDataTier(options: StartDataTierOptions): Promise<DataTier> {
@@ -83,15 +79,6 @@ export async function startDataTier(options: StartDataTierOptions): Promise<Data
       await Promise.all([redis.stop(), postgres.stop()]);
     },
   };
-}
-
-/** The replication and cluster checks, as the lab's summary reports them. */
-export async function checkDataTier(tier: Pick<DataTier, 'postgres' | 'redis'>): Promise<DataTierChecks> {
-  const [replication, redisCluster] = await Promise.all([
-    checkReplication(tier.postgres.monitor.url, tier.postgres.replicas.length),
-    checkRedisCluster(tier.redis.nodes, tier.redis.password),
-  ]);
-  return { ok: replication.ok && redisCluster.ok, replication, redisCluster };
 }
 
 /**

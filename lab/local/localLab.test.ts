@@ -13,11 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRunning, PID_FILE } from '../process/supervisor.ts';
 import pg from 'pg';
-import {
-  dataTierScrapeTargets, seededTemplateSetup, seedOptionsFor, seedTemplateId, startLocalLab, targetServiceEnv, type LocalLab,
-} from './localLab.ts';
+import { dataTierScrapeTargets, startLocalLab, type LocalLab } from './localLab.ts';
+import { seededTemplateSetup, seedOptionsFor, seedTemplateId } from './seededTemplate.ts';
 import { TARGET_NODE_FLAGS } from '../../target/src/nodeFlags.ts';
-import { configFromEnv } from '../../target/src/config.ts';
 import type { DataTier } from './dataTier.ts';
 import { readLabJson } from './labJson.ts';
 
@@ -34,20 +32,6 @@ after(async () => {
   for (const lab of labs) await lab.stop();
   rmSync(root, { recursive: true, force: true });
   rmSync(templateCache, { recursive: true, force: true });
-});
-
-test('the target env is what the target service accepts (its own config parser)', () => {
-  const tier = {
-    postgres: { primaryUrl: 'postgresql://app:pw@127.0.0.1:5001/perflab', replicaUrls: ['postgresql://app:pw@127.0.0.1:5002/perflab', 'postgresql://app:pw@127.0.0.1:5003/perflab'] },
-    redis: { nodes: ['127.0.0.1:7001', '127.0.0.1:7002'], password: 'secret' },
-  } as unknown as Pick<DataTier, 'postgres' | 'redis'>;
-  const config = configFromEnv(targetServiceEnv(tier, 8123, { TARGET_INJECT_LATENCY_MS: '250' }));
-  assert.equal(config.port, 8123);
-  assert.equal(config.host, '127.0.0.1');
-  assert.equal(config.replicaUrls.length, 2);
-  assert.deepEqual(config.redisNodes, [{ host: '127.0.0.1', port: 7001 }, { host: '127.0.0.1', port: 7002 }]);
-  assert.equal(config.redisPassword, 'secret');
-  assert.equal(config.injectLatencyMs, 250);
 });
 
 test('every Redis node is its own scrape target through the one exporter', () => {

@@ -13,148 +13,25 @@
 // node the moment the data tier is up, while migrate confirms the schema. Everything goes through
 // one Supervisor, whose pid file in the state folder is what `stop()` and a kept lab's teardown use.
 
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import pg from 'pg';
-import { PROJECT_ROOT } from '../paths.ts';
+import { join } from 'node:path';
 import { slaAlertRuleGroups } from '../alerts/slaRules.ts';
 import type { AlertRoute } from '../config/types.ts';
 import { checkDataTier, startDataTier, type DataTier } from './dataTier.ts';
 import { removePostgresData } from './postgres/placement.ts';
-import type { TemplateSetup } from './postgres/template.ts';
-import type { RedisClusterCheck, ReplicationCheck } from './readiness.ts';
+import { checkLabReadiness, type ReadinessReport } from './readiness.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
-import { Supervisor, type ManagedProcess } from '../process/supervisor.ts';
-import { notYet, waitUntil } from '../process/waitUntil.ts';
+import { Supervisor } from '../process/supervisor.ts';
 import { startAlertmanager, type LocalAlertmanager } from './alertmanager.ts';
-import { LAB_JOBS, scrapeTargetHealth, scrapeTargetsNotUp, startPrometheus, type LocalPrometheus, type ScrapeTarget, type TargetHealth } from './prometheus.ts';
+import { LAB_JOBS, startPrometheus, type LocalPrometheus, type ScrapeTarget } from './prometheus.ts';
 import { writeLabJson, writeLabSecrets, LAB_JSON_VERSION, type LabEndpoints } from './labJson.ts';
 import { registerKeptLab, unregisterKeptLab, type KeptLabsOptions } from './keptLab.ts';
-import { MIGRATIONS, migrate } from '../../target/src/db/migrate.ts';
-import { SEED_DEFAULTS, seed, type SeedOptions } from '../../target/src/db/seed.ts';
-import { TARGET_NODE_FLAGS } from '../../target/src/nodeFlags.ts';
+import { moveSeedDatesToNow, seededTemplateSetup } from './seededTemplate.ts';
+import { bundleTarget, startTargetService, type LocalTarget } from './targetService.ts';
+import { migrate } from '../../target/src/db/migrate.ts';
+import type { SeedOptions } from '../../target/src/db/seed.ts';
 
-const TARGET_MAIN = 'target/src/main.ts';
-const MIGRATE_SOURCE = 'target/src/db/migrate.ts';
-const SEED_SOURCE = 'target/src/db/seed.ts';
-
-/** The seed's options with every default filled in, keys sorted: the same data, the same key. */
-export function seedOptionsFor(seedOptions: Partial<SeedOptions> = {}): SeedOptions {
-  const full: Record<string, number> = { ...SEED_DEFAULTS, ...seedOptions };
-  return Object.fromEntries(Object.keys(full).sort().map((k) => [k, full[k]!])) as unknown as SeedOptions;
-}
-
-/**
- * The id of a migrated + seeded template (pure): the migrations (ids and SQL), the seed's
- * options, and the source of every local module migrate.ts and seed.ts load (`sources`: path ->
- * contents; the seed's careers and content come from catalogue.ts and content.ts). Any change in
- * them names a new template, so a lab never runs on data an older seed wrote.
- */
-export function seedTemplateId(input: { seed: SeedOptions; sources: Record<string, string>; migrations?: readonly { id: string; sql: string }[] }): string {
-  const hash = createHash('sha256').update(JSON.stringify({
-    migrations: (input.migrations ?? MIGRATIONS).map((m) => [m.id, m.sql]),
-    seed: input.seed,
-    sources: Object.keys(input.sources).sort().map((path) => [path, createHash('sha256').update(input.sources[path]!).digest('hex')]),
-  })).digest('hex');
-  return `migrate+seed-${hash.slice(0, 16)}`;
-}
-
-/** The local source files migrate.ts and seed.ts load (esbuild's view of their imports; ~50 ms). */
-export async function seedSources(): Promise<Record<string, string>> {
-  const result = await build({
-    entryPoints: [MIGRATE_SOURCE, SEED_SOURCE].map((f) => join(PROJECT_ROOT, f)),
-    absWorkingDir: PROJECT_ROOT, bundle: true, write: false, metafile: true, packages: 'external',
-    platform: 'node', format: 'esm', outdir: 'unused', logLevel: 'silent',
-  });
-  return Object.fromEntries(Object.keys(result.metafile.inputs).sort().map((path) => [path, readFileSync(join(PROJECT_ROOT, path), 'utf8')]));
-}
-
-/**
- * The template setup of the lab's database: the target's migrations and seed, run once per
- * machine while Postgres' template is built (see lab/local/postgres.ts); every lab then copies it.
- */
-export async function seededTemplateSetup(seedOptions: Partial<SeedOptions> = {}): Promise<TemplateSetup & { seed: SeedOptions }> {
-  const options = seedOptionsFor(seedOptions);
-  return {
-    id: seedTemplateId({ seed: options, sources: await seedSources() }),
-    seed: options,
-    run: async (primaryUrl) => {
-      await migrate(primaryUrl);
-      await seed(primaryUrl, options);
-    },
-  };
-}
-
-/**
- * The service's time windows (trending: selections of the last day; a student's pool: not chosen
- * in the last 5 days) read career_history.selected_date, which the seed writes relative to its own
- * now(). A template seeded days ago would have nothing "recent", so each start moves the rows of
- * the seed's last 5 days forward by the template's age (the seed's ~5 000 recent selections; the
- * volume history is older than 6 days and stays so). Returns the rows moved.
- */
-export async function moveSeedDatesToNow(primaryUrl: string, seededAt: string): Promise<number> {
-  const client = new pg.Client({ connectionString: primaryUrl, application_name: 'perflab-lab' });
-  await client.connect();
-  try {
-    const result = await client.query(
-      `UPDATE career_history SET selected_date = selected_date + (now() - $1::timestamptz)
-       WHERE selected_date > $1::timestamptz - interval '5 days' AND selected_date <= $1::timestamptz`,
-      [seededAt],
-    );
-    return result.rowCount ?? 0;
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Bundles the target service (target/src/main.ts) with esbuild into <stateDir>/target/main.mjs
- * (~0.1 s; rebuilt every start, so it is never stale): plain node then boots it in a fraction of
- * the time node + tsx take to transpile its modules. Packages stay external and resolve from the
- * project's node_modules, linked beside the bundle. Source maps inline (run with
- * --enable-source-maps: stack traces name the .ts files, as under tsx).
- */
-export async function bundleTarget(stateDir: string): Promise<string> {
-  const dir = join(resolve(stateDir), 'target');
-  mkdirSync(dir, { recursive: true });
-  try {
-    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  const outfile = join(dir, 'main.mjs');
-  await build({
-    entryPoints: [join(PROJECT_ROOT, TARGET_MAIN)], absWorkingDir: PROJECT_ROOT, outfile,
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
-    sourcemap: 'inline', logLevel: 'silent',
-  });
-  return outfile;
-}
-
-/** argv for node to run the bundled service: the service's own flags (nodeFlags.ts), then the bundle. */
-export function targetNodeArgs(bundle: string): string[] {
-  return [...TARGET_NODE_FLAGS, '--enable-source-maps', bundle];
-}
-
-/**
- * The target service's environment on this data tier (pure): the variables of
- * target/src/config.ts. Not imported from target/src/withDataTier.ts, which would load the whole
- * service (Fastify and all) into the lab's own process.
- */
-export function targetServiceEnv(tier: Pick<DataTier, 'postgres' | 'redis'>, port: number, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PORT: String(port),
-    HOST: LOOPBACK,
-    DATABASE_PRIMARY_URL: tier.postgres.primaryUrl,
-    DATABASE_REPLICA_URLS: tier.postgres.replicaUrls.join(','),
-    REDIS_NODES: tier.redis.nodes.join(','),
-    REDIS_PASSWORD: tier.redis.password,
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
+/** Its home is readiness.ts; lab/run imports it from here for now. */
+export type { ReadinessReport } from './readiness.ts';
 
 /** Scrape job names of the data tier's exporters. */
 export const DATA_TIER_JOBS = { postgres: 'postgres', redis: 'redis' } as const;
@@ -181,27 +58,6 @@ export interface StartLocalLabOptions {
   signal?: AbortSignal;
   /** how long to wait for all checks to be green (default 60 s). */
   readyTimeoutMs?: number;
-}
-
-export interface ReadinessReport {
-  ok: boolean;
-  checkedAt: string;
-  /** ms from the call to all green (the start's report only). */
-  coldStartMs?: number;
-  /** ms from the start of the call at which each part was ready (the start's report only). */
-  phasesMs?: Record<string, number>;
-  replication: ReplicationCheck;
-  redisCluster: RedisClusterCheck;
-  prometheus: { ok: boolean; url: string; targets: TargetHealth[]; problem?: string };
-  alertmanager: { ok: boolean; url: string; problem?: string };
-  target?: { ok: boolean; url: string; status: string; problem?: string };
-  /** what is not green, in words (empty when ok). */
-  problems: string[];
-}
-
-export interface LocalTarget {
-  url: string;
-  process: ManagedProcess;
 }
 
 export interface LocalLab {
@@ -242,24 +98,6 @@ export function dataTierScrapeTargets(tier: Pick<DataTier, 'exporters' | 'redis'
   ];
 }
 
-async function targetHealth(url: string): Promise<{ ok: boolean; status: string; problem?: string }> {
-  try {
-    const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(3000) });
-    const body = (await response.json()) as { status?: string };
-    const status = body.status ?? `HTTP ${response.status}`;
-    return status === 'healthy' ? { ok: true, status } : { ok: false, status, problem: `target health is ${status}` };
-  } catch (error) {
-    return { ok: false, status: 'unreachable', problem: `target not answering: ${(error as Error).message}` };
-  }
-}
-
-async function waitTargetHealthy(url: string, proc: ManagedProcess, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  await waitUntil(`the target service at ${url} to be healthy`, proc, async () => {
-    const health = await targetHealth(url);
-    return health.ok || notYet(health.problem ?? health.status);
-  }, { timeoutMs, signal, exited: (_, how) => `target service exited (${how}) before it was healthy` });
-}
-
 export async function startLocalLab(options: StartLocalLabOptions): Promise<LocalLab> {
   const t0 = Date.now();
   const { runId, stateDir, signal } = options;
@@ -289,7 +127,6 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
     if (signal?.aborted) throw new Error('aborted before the lab started');
     const [alertmanagerPort, targetPort] = await freePorts(2);
     const alertmanagerAddress = `${LOOPBACK}:${alertmanagerPort}`;
-    const targetUrl = `http://${LOOPBACK}:${targetPort}`;
 
     const prometheus = await startPrometheus({
       stateDir, supervisor, alertmanagerAddress,
@@ -332,11 +169,10 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
     let target: LocalTarget | undefined;
     if (withTarget) {
       // The service needs only its env to boot (its health needs the database, which is ready).
-      const env: NodeJS.ProcessEnv = { ...process.env, ...targetServiceEnv(dataTier, targetPort, options.targetEnv) };
-      delete env.NODE_TEST_CONTEXT; // the service is not a test, even when a test starts the lab
-      const proc = supervisor.start('target', process.execPath, targetNodeArgs(await targetBundle!), { cwd: PROJECT_ROOT, env });
-      target = { url: targetUrl, process: proc };
-      await Promise.all([database, track(waitTargetHealthy(targetUrl, proc, left(), signal).then(() => mark('target healthy')))]);
+      target = startTargetService({
+        supervisor, bundle: await targetBundle!, port: targetPort, dataTier, ...(options.targetEnv ? { env: options.targetEnv } : {}),
+      });
+      await Promise.all([database, track(target.waitReady(left(), signal).then(() => mark('target healthy')))]);
     } else {
       await database;
     }
@@ -418,44 +254,4 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
     const reason = (error as Error).message;
     throw new Error(`local lab not ready: ${reason}${reason.includes(stateDir) ? '' : ` (logs: ${join(stateDir, 'logs')})`}`, { cause: error });
   }
-}
-
-/** Every readiness check of a running lab, as data; never throws. */
-export async function checkLabReadiness(parts: {
-  dataTier: DataTier;
-  prometheus: LocalPrometheus;
-  alertmanager: LocalAlertmanager;
-  target?: LocalTarget | undefined;
-}): Promise<ReadinessReport> {
-  const { dataTier, prometheus, alertmanager, target } = parts;
-  const [data, targets, alertmanagerOk, health] = await Promise.all([
-    checkDataTier(dataTier),
-    scrapeTargetHealth(prometheus.url).catch((error: Error) => error),
-    fetch(`${alertmanager.url}/-/ready`).then((r) => r.ok, () => false),
-    target ? targetHealth(target.url) : Promise.resolve(undefined),
-  ]);
-  const down = targets instanceof Error
-    ? [`prometheus unreachable: ${targets.message}`]
-    : scrapeTargetsNotUp(prometheus.expectedTargets(), targets);
-  const prometheusProblem = down.length ? `scrape targets not up: ${down.join('; ')}` : undefined;
-  const problems = [
-    data.replication.problem && `replication: ${data.replication.problem}`,
-    data.redisCluster.problem && `redis cluster: ${data.redisCluster.problem}`,
-    prometheusProblem,
-    !alertmanagerOk && 'alertmanager not ready',
-    health && !health.ok && health.problem,
-  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
-  return {
-    ok: problems.length === 0,
-    checkedAt: new Date().toISOString(),
-    replication: data.replication,
-    redisCluster: data.redisCluster,
-    prometheus: {
-      ok: !prometheusProblem, url: prometheus.url, targets: targets instanceof Error ? [] : targets,
-      ...(prometheusProblem ? { problem: prometheusProblem } : {}),
-    },
-    alertmanager: { ok: alertmanagerOk, url: alertmanager.url, ...(alertmanagerOk ? {} : { problem: 'not ready' }) },
-    ...(target && health ? { target: { ok: health.ok, url: target.url, status: health.status, ...(health.problem ? { problem: health.problem } : {}) } } : {}),
-    problems,
-  };
 }

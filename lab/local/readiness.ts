@@ -1,11 +1,16 @@
-// Readiness of the data tier, as data: "2 replicas streaming" and "cluster_state:ok, 3 primaries,
-// 3 replicas" are facts read from the servers, not assumed because a process started. The lab's
-// summary reports these objects as its "replication and cluster checks".
+// Readiness as data: "2 replicas streaming", "cluster_state:ok, 3 primaries, 3 replicas", "every
+// scrape target up", "target healthy" are facts read from the servers, not assumed because a
+// process started. The lab's readiness report (ReadinessReport, checkLabReadiness) gathers them;
+// the run turns it into its lab checks, at the start and again at the end.
 //
-// The parsers are pure (and tested on text); the two check functions are the I/O at the edge.
+// The parsers are pure (and tested on text); the check functions are the I/O at the edge, and
+// none of them throws: a server that is down is `ok: false` with its problem in words.
 
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import type { LocalAlertmanager } from './alertmanager.ts';
+import { scrapeTargetHealth, scrapeTargetsNotUp, type LocalPrometheus, type TargetHealth } from './prometheus.ts';
+import type { LocalTarget } from './targetService.ts';
 
 export const REDIS_CLUSTER_SLOTS = 16_384;
 
@@ -193,4 +198,94 @@ export function splitAddress(address: string): [string, number] {
     throw new Error(`bad Redis node address "${address}": expected host:port, e.g. 127.0.0.1:7000`);
   }
   return [address.slice(0, i), port];
+}
+
+/** What the data tier's checks need of it (a DataTier has it). */
+export interface DataTierEndpoints {
+  postgres: { monitor: { url: string }; replicas: readonly unknown[] };
+  redis: { nodes: string[]; password: string };
+}
+
+export interface DataTierChecks {
+  ok: boolean;
+  replication: ReplicationCheck;
+  redisCluster: RedisClusterCheck;
+}
+
+/** The replication and cluster checks, as the lab's summary reports them. */
+export async function checkDataTier(tier: DataTierEndpoints): Promise<DataTierChecks> {
+  const [replication, redisCluster] = await Promise.all([
+    checkReplication(tier.postgres.monitor.url, tier.postgres.replicas.length),
+    checkRedisCluster(tier.redis.nodes, tier.redis.password),
+  ]);
+  return { ok: replication.ok && redisCluster.ok, replication, redisCluster };
+}
+
+/** The target service's GET /api/v1/health, as data. */
+export async function targetHealth(url: string): Promise<{ ok: boolean; status: string; problem?: string }> {
+  try {
+    const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(3000) });
+    const body = (await response.json()) as { status?: string };
+    const status = body.status ?? `HTTP ${response.status}`;
+    return status === 'healthy' ? { ok: true, status } : { ok: false, status, problem: `target health is ${status}` };
+  } catch (error) {
+    return { ok: false, status: 'unreachable', problem: `target not answering: ${(error as Error).message}` };
+  }
+}
+
+/** The local lab's readiness: what its start proved, and what checkReadiness() finds later. */
+export interface ReadinessReport {
+  ok: boolean;
+  checkedAt: string;
+  /** ms from the call to all green (the start's report only). */
+  coldStartMs?: number;
+  /** ms from the start of the call at which each part was ready (the start's report only). */
+  phasesMs?: Record<string, number>;
+  replication: ReplicationCheck;
+  redisCluster: RedisClusterCheck;
+  prometheus: { ok: boolean; url: string; targets: TargetHealth[]; problem?: string };
+  alertmanager: { ok: boolean; url: string; problem?: string };
+  target?: { ok: boolean; url: string; status: string; problem?: string };
+  /** what is not green, in words (empty when ok). */
+  problems: string[];
+}
+
+/** Every readiness check of a running lab, as data; never throws. */
+export async function checkLabReadiness(parts: {
+  dataTier: DataTierEndpoints;
+  prometheus: Pick<LocalPrometheus, 'url' | 'expectedTargets'>;
+  alertmanager: Pick<LocalAlertmanager, 'url'>;
+  target?: Pick<LocalTarget, 'url'> | undefined;
+}): Promise<ReadinessReport> {
+  const { dataTier, prometheus, alertmanager, target } = parts;
+  const [data, targets, alertmanagerOk, health] = await Promise.all([
+    checkDataTier(dataTier),
+    scrapeTargetHealth(prometheus.url).catch((error: Error) => error),
+    fetch(`${alertmanager.url}/-/ready`).then((r) => r.ok, () => false),
+    target ? targetHealth(target.url) : Promise.resolve(undefined),
+  ]);
+  const down = targets instanceof Error
+    ? [`prometheus unreachable: ${targets.message}`]
+    : scrapeTargetsNotUp(prometheus.expectedTargets(), targets);
+  const prometheusProblem = down.length ? `scrape targets not up: ${down.join('; ')}` : undefined;
+  const problems = [
+    data.replication.problem && `replication: ${data.replication.problem}`,
+    data.redisCluster.problem && `redis cluster: ${data.redisCluster.problem}`,
+    prometheusProblem,
+    !alertmanagerOk && 'alertmanager not ready',
+    health && !health.ok && health.problem,
+  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
+  return {
+    ok: problems.length === 0,
+    checkedAt: new Date().toISOString(),
+    replication: data.replication,
+    redisCluster: data.redisCluster,
+    prometheus: {
+      ok: !prometheusProblem, url: prometheus.url, targets: targets instanceof Error ? [] : targets,
+      ...(prometheusProblem ? { problem: prometheusProblem } : {}),
+    },
+    alertmanager: { ok: alertmanagerOk, url: alertmanager.url, ...(alertmanagerOk ? {} : { problem: 'not ready' }) },
+    ...(target && health ? { target: { ok: health.ok, url: target.url, status: health.status, ...(health.problem ? { problem: health.problem } : {}) } } : {}),
+    problems,
+  };
 }

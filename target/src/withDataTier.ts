@@ -5,7 +5,7 @@
 
 import { startDataTier, type DataTier } from '../../lab/local/dataTier.ts';
 import type { Supervisor } from '../../lab/process/supervisor.ts';
-import { targetServiceEnv } from '../../lab/local/localLab.ts';
+import { targetServiceEnv } from '../../lab/local/targetService.ts';
 import { configFromEnv, type TargetConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { seed, type SeedOptions } from './db/seed.ts';
