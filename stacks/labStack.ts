@@ -18,8 +18,7 @@ import { Release } from '@cdktf/provider-helm/lib/release/index.js';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
 import { stringify } from 'yaml';
 import type { ITerraformDependable } from 'cdktf';
-import type { LabConfig } from '../lab/config/types.ts';
-import type { ChartPin } from '../lab/versions.ts';
+import type { ChartSource, LabConfig } from '../lab/config/types.ts';
 import { STACK_ORDER, type LabStackName } from '../lab/cluster/cdktf.ts';
 import { STATE_DIR } from '../lab/cluster/labState.ts';
 import { PROJECT_ROOT } from '../lab/paths.ts';
@@ -115,10 +114,16 @@ export class LabStack extends TerraformStack {
    * A Helm release: a pinned chart from its repository, or a chart in this repository
    * (`{ path }`, relative to the root); values as one YAML document.
    */
-  release(id: string, chart: ChartPin | { path: string }, namespace: string, values: object, dependsOn?: ITerraformDependable[], timeout = 900): Release {
+  release(id: string, chart: ChartSource | { path: string }, namespace: string, values: object, dependsOn?: ITerraformDependable[], timeout = 900): Release {
     const source = 'path' in chart
       ? { chart: fromStackDir(chart.path) }
-      : { repository: chart.repository, chart: chart.chart, version: chart.version };
+      : {
+        repository: chart.repository,
+        chart: chart.chart,
+        version: chart.version,
+        // a mirror's private CA (https:// only; validate.ts)
+        ...(chart.caFile ? { repositoryCaFile: portable(chart.caFile) } : {}),
+      };
     return new Release(this, id, {
       ...terraformLiteral({ name: id, ...source, namespace, values: [stringify(values)] }),
       wait: true,

@@ -3,7 +3,7 @@
 // their values render prometheus-operator objects, whose CRDs it installs).
 
 import type { Construct } from 'constructs';
-import type { LabConfig } from '../lab/config/types.ts';
+import type { ChartSource, LabConfig } from '../lab/config/types.ts';
 import { labNamespaces } from '../lab/cluster/manifests/namespaces.ts';
 import { grafanaAdminSecret } from '../lab/cluster/manifests/secrets.ts';
 import { RELEASES } from '../lab/cluster/names.ts';
@@ -12,7 +12,6 @@ import { k6OperatorValues } from '../lab/cluster/values/k6Operator.ts';
 import { cnpgOperatorValues } from '../lab/cluster/values/cnpgOperator.ts';
 import { redisOperatorValues } from '../lab/cluster/values/redisOperator.ts';
 import { monitoringObjectsOf } from '../lab/cluster/values/chartKeys.ts';
-import type { ChartPin } from '../lab/versions.ts';
 import { LabStack, SECRET_VARIABLES } from './labStack.ts';
 
 export class PlatformStack extends LabStack {
@@ -25,7 +24,7 @@ export class PlatformStack extends LabStack {
     const charts = config.charts;
     const monitoring = this.release(RELEASES.kubePrometheusStack, charts.kubePrometheusStack, ns.monitoring, kubePrometheusStackValues(config), [grafanaSecret]);
     // An operator chart that renders a ServiceMonitor/PodMonitor needs the CRDs kube-prometheus-stack installs.
-    const operator = (id: string, chart: ChartPin, values: object) => {
+    const operator = (id: string, chart: ChartSource, values: object) => {
       const needsCrds = monitoringObjectsOf(chart.chart, values).length > 0;
       this.release(id, chart, ns.operators, values, needsCrds ? [...namespaces, monitoring] : namespaces);
     };

@@ -356,3 +356,18 @@ test('a re-run recovers from a failed install: every release may reuse the name 
     assert.equal(r.atomic, undefined, `${r.name}: not atomic (it would uninstall the evidence)`);
   }
 });
+
+test('chart mirrors: an http:// repository as given, an https:// one with its CA file handed to the helm provider (issue 10 F10)', () => {
+  const mirror = synthAll({
+    charts: {
+      k6Operator: { repository: 'http://charts.lab.internal:8080/grafana' },
+      cnpgOperator: { repository: 'https://mirror.example/cnpg', caFile: '.lab/mirror-ca.pem' },
+      kubePrometheusStack: { repository: 'https://mirror.example/prom', caFile: '/etc/ssl/mirror/ca.pem' },
+    },
+  }, { baseDir: ROOT, home: '/home/tester' });
+  const byChart = (chart: string) => Object.values(mirror.parsed('platform').resource.helm_release as Record<string, Json>).find((r) => r.chart === chart)!;
+  assert.equal(byChart('k6-operator').repository, 'http://charts.lab.internal:8080/grafana');
+  assert.equal(byChart('k6-operator').repository_ca_file, undefined);
+  assert.equal(byChart('cloudnative-pg').repository_ca_file, '../../../.lab/mirror-ca.pem', 'inside the repository: relative to the stack directory');
+  assert.equal(byChart('kube-prometheus-stack').repository_ca_file, '/etc/ssl/mirror/ca.pem');
+});

@@ -341,3 +341,16 @@ test('lab up --dry-run warns when the requests do not fit cluster.nodes, and pri
   assert.equal(planned.length, 4);
   assert.match(planned[0]!, /npx cdktf deploy platform --auto-approve --ignore-missing-stack-dependencies --skip-provider-lock --no-color$/);
 });
+
+test('preflight: a chart mirror\'s CA file that does not exist is named by its field (issue 10 F10)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ca-'));
+  writeFileSync(join(dir, 'kubeconfig'), 'apiVersion: v1\nkind: Config\n');
+  const config = resolveLabConfig({
+    profile: 'cloud',
+    overrides: { cluster: { kubeconfig: 'kubeconfig' }, charts: { redisOperator: { repository: 'https://mirror.example/ot', caFile: 'ca.pem' } } },
+    paths: { baseDir: dir },
+  });
+  assert.deepEqual(checkConfigFiles(config).map((p) => `${p.tool}: ${p.problem}`), [`charts.redisOperator.caFile: ${join(dir, 'ca.pem')} does not exist`]);
+  writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+  assert.deepEqual(checkConfigFiles(config), []);
+});

@@ -101,7 +101,7 @@ function unreadable(file: string): string | undefined {
 
 /**
  * The files the config names, checked before anything changes: the kubeconfig (except on kind,
- * where `kind create cluster` writes it: checkContext checks it then). The config holds absolute
+ * where `kind create cluster` writes it: checkContext checks it then) and the charts' CA files. The config holds absolute
  * paths (resolved when it was loaded), the same the stacks hand to the providers.
  */
 export function checkConfigFiles(config: LabConfig): PreflightProblem[] {
@@ -117,6 +117,10 @@ export function checkConfigFiles(config: LabConfig): PreflightProblem[] {
           : 'set cluster.kubeconfig in your LAB_CONFIG file to your kubeconfig (absolute, "~/..." or relative to where you run lab-up)',
       });
     }
+  }
+  for (const [key, chart] of Object.entries(config.charts)) {
+    const why = chart.caFile === undefined ? undefined : unreadable(chart.caFile);
+    if (why) problems.push({ tool: `charts.${key}.caFile`, problem: why, fix: 'point it at the PEM CA bundle that signed the repository\'s certificate' });
   }
   return problems;
 }

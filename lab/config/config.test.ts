@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LAB_PROFILES, LabConfigError, loadLabConfig, profileDefaults, resolveLabConfig, SIM_KUBECONFIG, validateLabConfig } from './index.ts';
 import { SLA_CATALOGUE } from '../sla/catalogue.ts';
-import { CNPG_CLUSTER_CHART } from '../versions.ts';
+import { CNPG_CLUSTER_CHART, KUBE_PROMETHEUS_STACK_CHART } from '../versions.ts';
 
 function issuesOf(overrides: unknown, profile?: string): Array<{ path: string; message: string }> {
   try {
@@ -66,6 +66,9 @@ const cases: Array<[string, unknown, string, RegExp, string?]> = [
   ['node memory without unit', { cluster: { nodes: { app: { memory: '16' } } } }, 'cluster.nodes.app.memory', /memory quantity of at least 1Gi/],
   ['node maxPods', { cluster: { nodes: { load: { pods: 3 } } } }, 'cluster.nodes.load.pods', /integer from 10 to 1000 \(the kubelet's maxPods\), got 3/],
   ['node of an unknown pool', { cluster: { nodes: { gpu: { cpu: '8' } } } }, 'cluster.nodes.gpu', /not a lab config field; valid fields here: data, app, load, monitoring/],
+  ['ftp chart mirror', { charts: { k6Operator: { repository: 'ftp://mirror/charts' } } }, 'charts.k6Operator.repository', /a Helm repository URL: https:\/\/, http:\/\/ \(a mirror on a network you trust\) or oci:\/\/, got "ftp:\/\/mirror\/charts"/],
+  ['CA file for an http mirror', { charts: { cnpgCluster: { repository: 'http://mirror:8080/charts', caFile: '/etc/ssl/mirror.pem' } } }, 'charts.cnpgCluster.caFile', /applies to an https:\/\/ repository only \(charts\.cnpgCluster\.repository is "http:\/\/mirror:8080\/charts"/],
+  ['empty CA file', { charts: { redisCluster: { caFile: '' } } }, 'charts.redisCluster.caFile', /must be the path of a PEM CA bundle/],
   ['chart path outside the repo', { target: { chartPath: '../elsewhere' } }, 'target.chartPath', /inside the repository/],
 ];
 
@@ -124,4 +127,20 @@ test('sim profile: kind\'s sizes, the simulated cluster\'s kubeconfig under .lab
   assert.deepEqual(sim.monitoring, kind.monitoring);
   assert.deepEqual(sim.target, kind.target);
   assert.equal(resolveLabConfig({ overrides: { profile: 'sim', cluster: { context: 'other' } } }).cluster.context, 'other', 'no kind-<name> rule outside kind');
+});
+
+test('chart mirrors: http:// is accepted, and an https:// mirror may name its CA file (made absolute like the kubeconfig) (issue 10 F10)', () => {
+  const mirror = resolveLabConfig({
+    overrides: {
+      charts: {
+        k6Operator: { repository: 'http://charts.lab.internal:8080/grafana' },
+        kubePrometheusStack: { repository: 'https://mirror.example/prometheus-community', caFile: 'certs/mirror-ca.pem' },
+      },
+    },
+    paths: { baseDir: '/home/tester/lab', home: '/home/tester' },
+  });
+  assert.equal(mirror.charts.k6Operator.repository, 'http://charts.lab.internal:8080/grafana');
+  assert.equal(mirror.charts.k6Operator.caFile, undefined);
+  assert.equal(mirror.charts.kubePrometheusStack.caFile, '/home/tester/lab/certs/mirror-ca.pem');
+  assert.equal(mirror.charts.kubePrometheusStack.version, KUBE_PROMETHEUS_STACK_CHART.version, 'a mirror serves the pinned version');
 });

@@ -10,7 +10,10 @@ import { pathBaseFromEnv, resolveConfigPath, type PathBase } from './configPaths
 /** Fields whose values are free-form maps (any key allowed). */
 const OPEN_MAPS = new Set(['postgres.parameters', 'target.env']);
 /** Fields that may be set although the defaults leave them out. */
-const OPTIONAL_FIELDS = new Set(['postgres.storageClass']);
+const OPTIONAL_FIELDS = new Set([
+  'postgres.storageClass',
+  ...['kubePrometheusStack', 'k6Operator', 'cnpgOperator', 'cnpgCluster', 'redisOperator', 'redisCluster'].map((c) => `charts.${c}.caFile`),
+]);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -42,17 +45,22 @@ export interface ResolveInput {
 }
 
 /**
- * Makes the config's file paths absolute (cluster.kubeconfig): relative to the directory the user
+ * Makes the config's file paths absolute (cluster.kubeconfig, charts.*.caFile): relative to the directory the user
  * ran from, "~/" expanded. The Terraform providers run in cdktf.out/stacks/<stack>/, so a relative
  * path handed on as it is would name another file there (or none, and they fall back to
  * localhost:80); resolving here means every reader agrees on one file.
  */
 function resolvePaths(config: LabConfig, base: PathBase, issues: ConfigIssue[]): void {
-  const value = config.cluster?.kubeconfig;
-  if (typeof value !== 'string' || value.trim() === '') return; // validate.ts names it
-  const resolved = resolveConfigPath(value, base);
-  if (resolved.problem !== undefined) issues.push({ path: 'cluster.kubeconfig', message: resolved.problem });
-  else config.cluster.kubeconfig = resolved.path;
+  const resolve = (path: string, value: unknown, set: (absolute: string) => void) => {
+    if (typeof value !== 'string' || value.trim() === '') return; // validate.ts names it
+    const resolved = resolveConfigPath(value, base);
+    if (resolved.problem !== undefined) issues.push({ path, message: resolved.problem });
+    else set(resolved.path);
+  };
+  resolve('cluster.kubeconfig', config.cluster?.kubeconfig, (p) => { config.cluster.kubeconfig = p; });
+  for (const [key, chart] of Object.entries(config.charts ?? {})) {
+    if (chart?.caFile !== undefined) resolve(`charts.${key}.caFile`, chart.caFile, (p) => { chart.caFile = p; });
+  }
 }
 
 export function resolveLabConfig({ profile, overrides, source, paths }: ResolveInput = {}): LabConfig {

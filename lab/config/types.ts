@@ -24,6 +24,20 @@ export interface ImagePin {
   tag: string;
 }
 
+/**
+ * A pinned chart and where to get it. `repository`: an https:// or http:// Helm repository (a
+ * mirror; http only on a network you trust, as nothing is verified) or an oci:// registry.
+ * @default the upstream repositories of lab/versions.ts
+ */
+export interface ChartSource extends ChartPin {
+  /**
+   * CA bundle (PEM) that signed an https:// repository's certificate, for a mirror with a private
+   * CA; absolute, "~/..." or relative to where the command runs (made absolute when loaded).
+   * @default none: the system's CAs
+   */
+  caFile?: string;
+}
+
 /** A node's size as the node reports it (its capacity); the fit check (lab/cluster/placement.ts) takes what the platform reserves off. */
 export interface NodeSize {
   /** CPU cores, a CPU quantity such as "4" or "3500m". */
@@ -79,13 +93,14 @@ export interface LabConfig {
     app: string;
     load: string;
   };
+  /** every chart the stacks install, with the repository it comes from (a mirror may replace it). */
   charts: {
-    kubePrometheusStack: ChartPin;
-    k6Operator: ChartPin;
-    cnpgOperator: ChartPin;
-    cnpgCluster: ChartPin;
-    redisOperator: ChartPin;
-    redisCluster: ChartPin;
+    kubePrometheusStack: ChartSource;
+    k6Operator: ChartSource;
+    cnpgOperator: ChartSource;
+    cnpgCluster: ChartSource;
+    redisOperator: ChartSource;
+    redisCluster: ChartSource;
   };
   images: {
     postgres: ImagePin & { major: string };

@@ -118,7 +118,14 @@ export function validateLabConfig(config: LabConfig): ConfigIssue[] {
   }
 
   for (const [key, chart] of Object.entries(config.charts ?? {})) {
-    matches(`charts.${key}.repository`, chart?.repository, /^(https|oci):\/\/\S+$/, 'an https:// or oci:// Helm repository URL');
+    matches(`charts.${key}.repository`, chart?.repository, /^(https?|oci):\/\/\S+$/, 'a Helm repository URL: https://, http:// (a mirror on a network you trust) or oci://');
+    if (chart?.caFile !== undefined) {
+      if (typeof chart.caFile !== 'string' || chart.caFile.trim() === '') {
+        bad(`charts.${key}.caFile`, `must be the path of a PEM CA bundle, got ${show(chart.caFile)}`);
+      } else if (typeof chart.repository === 'string' && !chart.repository.startsWith('https://')) {
+        bad(`charts.${key}.caFile`, `applies to an https:// repository only (charts.${key}.repository is ${show(chart.repository)}: http:// has no TLS, and the helm provider takes no CA for oci:// per release)`);
+      }
+    }
     nonEmpty(`charts.${key}.chart`, chart?.chart);
     matches(`charts.${key}.version`, chart?.version, EXACT_VERSION, 'an exact chart version such as "1.2.3" (no ranges)');
   }
