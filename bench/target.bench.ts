@@ -17,7 +17,7 @@ import { freePort } from '../lab/local/ports.ts';
 import { Supervisor } from '../lab/process/supervisor.ts';
 import { migrate } from '../target/src/db/migrate.ts';
 import { seed } from '../target/src/db/seed.ts';
-import { targetEnv } from '../target/src/withDataTier.ts';
+import { targetEnv } from '../lab/local/targetOnDataTier.ts';
 import { TARGET_NODE_ARGS } from '../target/src/nodeFlags.ts';
 
 const repoRoot = new URL('..', import.meta.url).pathname;

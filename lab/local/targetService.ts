@@ -50,8 +50,8 @@ export function targetNodeArgs(bundle: string): string[] {
 
 /**
  * The target service's environment on this data tier (pure): the variables of
- * target/src/config.ts. Not imported from target/src/withDataTier.ts, which would load the whole
- * service (Fastify and all) into the lab's own process.
+ * target/src/config.ts (targetOnDataTier.ts uses it too). It lives here, not with the service's
+ * config, so the lab does not load the whole service (Fastify and all) into its own process.
  */
 export function targetServiceEnv(tier: Pick<DataTier, 'postgres' | 'redis'>, port: number, extra: Record<string, string> = {}): Record<string, string> {
   return {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Supervisor } from '../process/supervisor.ts';
 import { ensureK6 } from '../k6/binary.ts';
-import { startTargetOnDataTier, type TargetOnDataTier } from '../../target/src/withDataTier.ts';
+import { startTargetOnDataTier, type TargetOnDataTier } from '../local/targetOnDataTier.ts';
 import { configFromEnv } from '../../target/src/config.ts';
 import { startTarget } from '../../target/src/server.ts';
 import { slaById } from '../sla/catalogue.ts';

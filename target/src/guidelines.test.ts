@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureK6 } from '../../lab/k6/binary.ts';
 import { Supervisor } from '../../lab/process/supervisor.ts';
-import { startTargetOnDataTier, type TargetOnDataTier } from './withDataTier.ts';
+import { startTargetOnDataTier, type TargetOnDataTier } from '../../lab/local/targetOnDataTier.ts';
 
 const scriptsDir = fileURLToPath(new URL('../guidelines/', import.meta.url));
 let stateDir: string;

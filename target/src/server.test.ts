@@ -17,7 +17,7 @@ import { migrate } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
 import { startTarget, type RunningTarget } from './server.ts';
 import { parseServerTiming, RequestTiming } from './timing.ts';
-import { startTargetOnDataTier, targetEnv, type TargetOnDataTier } from './withDataTier.ts';
+import { startTargetOnDataTier, targetEnv, type TargetOnDataTier } from '../../lab/local/targetOnDataTier.ts';
 
 let stateDir: string;
 let supervisor: Supervisor;

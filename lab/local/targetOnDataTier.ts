@@ -1,15 +1,16 @@
-// The target on the local lab's data tier, in one call: start Postgres (primary + 2 replicas) and
-// the 6-node Redis cluster (lab/local/dataTier.ts), migrate, seed, and start the service on a free
-// loopback port. Used by the target's integration tests and its benchmark; the local lab may
-// reuse it.
+// The target on the local lab's data tier, in one call, for tests and benchmarks: start Postgres
+// (primary + 2 replicas) and the 6-node Redis cluster (dataTier.ts), migrate, seed, and start the
+// service inside this process on a free loopback port (the local lab itself runs the service as
+// its own process instead: targetService.ts). It lives with the lab, not in target/src: the
+// service under test never imports the lab.
 
-import { startDataTier, type DataTier } from '../../lab/local/dataTier.ts';
-import type { Supervisor } from '../../lab/process/supervisor.ts';
-import { targetServiceEnv } from '../../lab/local/targetService.ts';
-import { configFromEnv, type TargetConfig } from './config.ts';
-import { migrate } from './db/migrate.ts';
-import { seed, type SeedOptions } from './db/seed.ts';
-import { startTarget, type RunningTarget } from './server.ts';
+import { startDataTier, type DataTier } from './dataTier.ts';
+import type { Supervisor } from '../process/supervisor.ts';
+import { targetServiceEnv } from './targetService.ts';
+import { configFromEnv, type TargetConfig } from '../../target/src/config.ts';
+import { migrate } from '../../target/src/db/migrate.ts';
+import { seed, type SeedOptions } from '../../target/src/db/seed.ts';
+import { startTarget, type RunningTarget } from '../../target/src/server.ts';
 
 export interface TargetOnDataTier {
   tier: DataTier;
