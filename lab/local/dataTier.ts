@@ -1,8 +1,9 @@
 // The local lab's data tier in one call: Postgres primary + 2 streaming replicas and a 6-node
 // Redis cluster, started in parallel (they do not depend on each other, and each spends most of
-// its start waiting: initdb and clones for Postgres, the cluster's 2-second writable delay for
-// Redis), then, optionally, their exporters. Everything is started through the given Supervisor,
-// so the caller's stopAll (or stopRecordedProcesses for a kept lab) stops it all.
+// its start waiting: copies of the data directory template and three servers starting for
+// Postgres, the cluster's 2-second writable delay for Redis), then, optionally, their exporters.
+// Everything is started through the given Supervisor, so the caller's stopAll (or
+// stopRecordedProcesses for a kept lab) stops it all.
 
 import { startPostgresExporter, startRedisExporter, type DataTierExporters } from './exporters.ts';
 import { startPostgres, type LocalPostgres } from './postgres/startPostgres.ts';

@@ -24,7 +24,7 @@ function postgresIds(): { uid: number; gid: number } {
   return ids;
 }
 
-/** Runs a short setup tool (initdb, pg_basebackup) as the postgres user and waits for it. */
+/** Runs a short setup tool (initdb, when a template is built) as the postgres user and waits for it. */
 export function runAsPostgres(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
   const [cmd, argv] = commandAs(POSTGRES_USER, command, args);
   return new Promise((resolvePromise, reject) => {
