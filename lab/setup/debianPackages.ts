@@ -9,7 +9,6 @@ export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
 export const LOCAL_LAB_BINARIES = {
   initdb: { path: `${POSTGRES_BIN}/initdb`, pkg: 'postgresql-15' },
   postgres: { path: `${POSTGRES_BIN}/postgres`, pkg: 'postgresql-15' },
-  pgBasebackup: { path: `${POSTGRES_BIN}/pg_basebackup`, pkg: 'postgresql-15' },
   psql: { path: '/usr/bin/psql', pkg: 'postgresql-client-15' },
   redisServer: { path: '/usr/bin/redis-server', pkg: 'redis-server' },
   redisCli: { path: '/usr/bin/redis-cli', pkg: 'redis-tools' },
