@@ -52,18 +52,27 @@ export const CNPG_CLUSTER_CHART: ChartPin = {
   version: '0.8.1',
 };
 
-/** OT-CONTAINER-KIT redis-operator (RedisCluster CRD redis.redis.opstreelabs.in/v1beta2). */
+// The OT-CONTAINER-KIT charts' sources live in github.com/OT-CONTAINER-KIT/redis-operator
+// (charts/), published to the helm-charts repository's index (its gh-pages branch: index.yaml).
+// Confirmed there (index generated 2026-05-15): redis-operator 0.24.0 (created 2026-03-13, the
+// newest published; its source: redis-operator commit 6864c099 "update version to 0.24.0") and
+// redis-cluster 0.17.4 (created 2026-01-29, the newest published; source: commit cca0315b). The
+// redis-operator repository's main branch already says 0.25.0 (2026-06-23) and 0.26.1, but no
+// published index shows them: pinned is what a `helm pull` is known to find. The values we set
+// (lab/cluster/values/redis*.ts, chartKeys.ts) were checked against those two commits' values.yaml.
+
+/** OT-CONTAINER-KIT redis-operator 0.24.0 (RedisCluster CRD redis.redis.opstreelabs.in/v1beta2). */
 export const REDIS_OPERATOR_CHART: ChartPin = {
   repository: 'https://ot-container-kit.github.io/helm-charts',
   chart: 'redis-operator',
-  version: '0.25.0',
+  version: '0.24.0',
 };
 
-/** OT-CONTAINER-KIT redis-cluster chart: renders the RedisCluster CR from values. */
+/** OT-CONTAINER-KIT redis-cluster chart 0.17.4: renders the RedisCluster CR from values. */
 export const REDIS_CLUSTER_CHART: ChartPin = {
   repository: 'https://ot-container-kit.github.io/helm-charts',
   chart: 'redis-cluster',
-  version: '0.16.5',
+  version: '0.17.4',
 };
 
 /** CloudNativePG's own Postgres image (the cluster chart defaults to 16 unless told). */

@@ -58,6 +58,9 @@ test('platform: the operators and kube-prometheus-stack at their pinned versions
   }
   assert.equal(release('platform', 'k6-operator').version, '4.6.0');
   assert.equal(release('platform', 'cloudnative-pg').version, '0.29.0');
+  // the newest OT charts in the published index (0.25.0 of the operator chart was never published there)
+  assert.equal(release('platform', 'redis-operator').version, '0.24.0');
+  assert.equal(release('data', 'redis-cluster').version, '0.17.4');
 });
 
 test('platform: remote-write receiver on, native histograms, selectors open, kind-incompatible targets off', () => {

@@ -10,7 +10,11 @@
 //   cloudnative-pg         github.com/cloudnative-pg/charts charts/cloudnative-pg/values.yaml
 //   cluster                github.com/cloudnative-pg/charts charts/cluster/values.yaml
 //   redis-operator         github.com/OT-CONTAINER-KIT/redis-operator charts/redis-operator/values.yaml
+//                          (0.24.0: commit 6864c099)
 //   redis-cluster          github.com/OT-CONTAINER-KIT/redis-operator charts/redis-cluster/values.yaml
+//                          (0.17.4: commit cca0315b; leader/follower.nodeSelector, redisExporter.image/tag,
+//                          serviceMonitor.namespace and storageSpec.volumeClaimTemplate read by
+//                          templates/redis-cluster.yaml and leader-sm.yaml / follower-sm.yaml)
 //   target-api             charts/target-api/values.yaml (this repository; the target issue's chart)
 
 export interface ChartKeys {
