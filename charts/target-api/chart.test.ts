@@ -61,7 +61,8 @@ test('Deployment: non-root, read-only root, probes on /api/v1/health, /tmp empty
   const deployment = byKind(objects, 'Deployment')[0]!;
   const pod = deployment.spec.template.spec;
   const container = pod.containers[0];
-  assert.equal(deployment.spec.replicas, undefined, 'the HPA owns the replica count');
+  // the HPA's floor from the start: an HPA without metrics (no metrics-server) would leave it at 1 (issue 10 F13)
+  assert.equal(deployment.spec.replicas, 2, 'autoscaling.minReplicas');
   assert.equal(pod.securityContext.runAsNonRoot, true);
   assert.equal(pod.securityContext.runAsUser, 10001);
   assert.equal(container.securityContext.readOnlyRootFilesystem, true);
@@ -105,6 +106,8 @@ test('autoscaling and the PDB are toggles; without the HPA the Deployment has re
   assert.equal(byKind(objects, 'HorizontalPodAutoscaler').length, 0);
   assert.equal(byKind(objects, 'PodDisruptionBudget').length, 0);
   assert.equal(byKind(objects, 'Deployment')[0]!.spec.replicas, 3);
+  const floor = template(['-f', labValues, '--set', 'autoscaling.minReplicas=4', '--set', 'autoscaling.maxReplicas=12', '--set', 'replicaCount=1']);
+  assert.equal(byKind(floor.objects, 'Deployment')[0]!.spec.replicas, 4, 'with the HPA: its floor, not replicaCount');
   const hpa = byKind(template(['-f', labValues]).objects, 'HorizontalPodAutoscaler')[0]!;
   assert.equal(hpa.spec.scaleTargetRef.name, byKind(objects, 'Deployment')[0]!.metadata.name);
 });

@@ -18,3 +18,22 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: perflab
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
+
+{{- /*
+Replicas of the Deployment. Without autoscaling: replicaCount. With it, the HPA owns the count, but
+only changes it once it acts (and never without metrics from metrics-server): a Deployment without
+`replicas` starts at 1, below the floor, and Helm's wait is satisfied by that one pod. So the
+Deployment starts at autoscaling.minReplicas, and on an upgrade keeps what the HPA has scaled it to
+(read from the cluster; `helm template` sees no cluster and renders the floor).
+*/ -}}
+{{- define "target-api.replicas" -}}
+{{- if .Values.autoscaling.enabled -}}
+{{- $floor := int .Values.autoscaling.minReplicas -}}
+{{- $live := lookup "apps/v1" "Deployment" .Release.Namespace (include "target-api.fullname" .) -}}
+{{- $current := 0 -}}
+{{- if and $live $live.spec -}}{{- $current = int (default 0 $live.spec.replicas) -}}{{- end -}}
+{{- max $floor $current -}}
+{{- else -}}
+{{- .Values.replicaCount -}}
+{{- end -}}
+{{- end -}}
