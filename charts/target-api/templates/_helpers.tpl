@@ -20,11 +20,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
 {{- /*
-Replicas of the Deployment. Without autoscaling: replicaCount. With it, the HPA owns the count, but
-only changes it once it acts (and never without metrics from metrics-server): a Deployment without
-`replicas` starts at 1, below the floor, and Helm's wait is satisfied by that one pod. So the
-Deployment starts at autoscaling.minReplicas, and on an upgrade keeps what the HPA has scaled it to
-(read from the cluster; `helm template` sees no cluster and renders the floor).
+Replicas of the Deployment. Without autoscaling: replicaCount. With it, the HPA owns the count,
+but a Deployment without `replicas` starts at 1: Helm's wait is satisfied by that one pod, and the
+lab stays below its floor until the HPA controller's next sync raises it (it does so even without
+metrics, when the controller-manager runs it at all). So the Deployment starts at
+autoscaling.minReplicas, and on an upgrade keeps what the HPA has scaled it to (read from the
+cluster; `helm template` sees no cluster and renders the floor).
 */ -}}
 {{- define "target-api.replicas" -}}
 {{- if .Values.autoscaling.enabled -}}
