@@ -374,3 +374,13 @@ test('chart mirrors: an http:// repository as given, an https:// one with its CA
   assert.equal(byChart('cloudnative-pg').repository_ca_file, '../../../.lab/mirror-ca.pem', 'inside the repository: relative to the stack directory');
   assert.equal(byChart('kube-prometheus-stack').repository_ca_file, '/etc/ssl/mirror/ca.pem');
 });
+
+test('kubernetes-models runs on the Node the project supports (package.json engines: node >= 20), its own packages too (issue 10 F13)', () => {
+  const minimum = (range: string | undefined) => Number(/^>=\s*(\d+)/.exec(range ?? '>=0')?.[1] ?? NaN);
+  const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string }; dependencies: Record<string, string> };
+  assert.match(ours.dependencies['kubernetes-models']!, /^\d+\.\d+\.\d+$/, 'pinned exactly');
+  for (const pkg of ['kubernetes-models', '@kubernetes-models/base', '@kubernetes-models/validate', '@kubernetes-models/apimachinery']) {
+    const { engines } = JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+    assert.ok(minimum(engines?.node) <= minimum(ours.engines.node), `${pkg} needs node ${engines?.node}, the project promises ${ours.engines.node}`);
+  }
+});
