@@ -1,22 +1,24 @@
 #!/usr/bin/env zx
 // npm run lab:up — preflight, kind cluster from kind-config.yaml (kind profile), then cdktf deploy
-// of the stacks in order. Thin: flags here, the work in lab/cluster/lifecycle.ts.
+// of the stacks, one at a time, in order. Thin: flags here, the work in lab/cluster/lifecycle.ts.
 import { tsImport } from 'tsx/esm/api';
 import { applyLabConfigFlags, rejectUnknownFlags } from './lib/labFlags.mjs';
 
 const { STACK_ORDER: STACKS } = await tsImport('../lab/cluster/cdktf.ts', import.meta.url);
 const usage = `usage: npm run lab:up -- [--profile kind|cloud|sim] [--config lab.yaml] [--stacks a,b] [--dry-run] [--skip-provider-lock]
 
-Stands the lab up: checks the tools (docker, kind, kubectl, terraform|tofu), creates the kind
+Stands the lab up: checks the tools (kubectl, terraform|tofu; docker and kind on the kind profile)
+and the files the config names, warns when the requests do not fit cluster.nodes, creates the kind
 cluster from kind-config.yaml if it does not exist (kind profile), generates the lab's secrets into
-.lab/secrets.json (0600, reused next time), then deploys the stacks with cdktf in order:
-${STACKS.join(' -> ')}. Ends by printing how to reach Grafana, Prometheus and Alertmanager.
+.lab/secrets.json (0600, reused next time), then deploys the stacks with cdktf, one at a time,
+stopping at the first that fails: ${STACKS.join(' -> ')}. Ends by printing how to reach Grafana,
+Prometheus and Alertmanager. Run it again after a failure: it applies what is missing.
 
   --profile P            kind (default), cloud or sim; same as LAB_PROFILE=P
   --config FILE          JSON/YAML overrides of the lab config; same as LAB_CONFIG=FILE
   --stacks LIST          deploy only these stacks (comma-separated: ${STACKS.join(', ')})
   --dry-run              run the preflight and print the commands, change nothing
-  --skip-provider-lock   pass --skip-provider-lock to cdktf (offline provider mirror)
+  --skip-provider-lock   pass --skip-provider-lock to cdktf (offline provider mirror; lab:down takes it too)
   -h, --help             this help`;
 
 if (argv.help || argv.h) {
