@@ -151,7 +151,12 @@ export async function labDown(config: LabConfig, opts: DownOptions): Promise<str
   }
   // Helm never deletes the CRDs a chart installed: where the cluster stays, say which are left
   const clusterStays = config.profile === 'kind' ? Boolean(opts.keepCluster) && !clusterGone : !clusterGone;
-  if (clusterStays) for (const line of leftoverCrdsNotice(config, crdsInCluster(config, Object.values(CHART_CRD_GROUPS), env))) log(line);
+  if (clusterStays) {
+    const found = crdsInCluster(config, Object.values(CHART_CRD_GROUPS), env);
+    // when kubectl cannot tell, say it only after destroying something now (a lab that never ran left nothing)
+    const destroyedNow = removed.some((r) => r.startsWith('stack '));
+    if (found !== undefined || destroyedNow) for (const line of leftoverCrdsNotice(config, found)) log(line);
+  }
   if (config.profile === 'kind' && !opts.keepCluster) {
     if (!kindInstalled(env)) log('kind is not installed: there is no kind cluster to delete');
     else if (deleteKindCluster(config.cluster.name, env)) removed.push(`kind cluster ${config.cluster.name}`);
