@@ -38,7 +38,7 @@ export interface ChartSource extends ChartPin {
   caFile?: string;
 }
 
-/** A node's size as the node reports it (its capacity); the fit check (lab/cluster/placement.ts) takes what the platform reserves off. */
+/** A node's size as the node reports it (its capacity); the fit check (lab/config/fit.ts) takes what the platform reserves off. */
 export interface NodeSize {
   /** CPU cores, a CPU quantity such as "4" or "3500m". */
   cpu: string;
@@ -62,7 +62,7 @@ export interface AlertRoute {
 export interface LabConfig {
   profile: LabProfileName;
   cluster: {
-    /** kind cluster name (kind profile) or a label for the lab (cloud). */
+    /** kind cluster name (kind profile) or a label for the lab (cloud, sim; node names start with it). @default "perflab" */
     name: string;
     /** kubeconfig context the stacks deploy into. @default "kind-perflab" (kind: must be 'kind-<name>'), "perflab" (cloud), "perflab-sim" (sim) */
     context: string;
@@ -72,13 +72,13 @@ export interface LabConfig {
      * @default "~/.kube/config" (kind, cloud); "<repository>/.lab/sim/kubeconfig" (sim, SIM_KUBECONFIG)
      */
     kubeconfig: string;
-    /** 'pools': pin pods to node pools by label (kind labels its workers); 'none': let the scheduler decide. */
+    /** 'pools': pin pods to node pools by label (kind labels its workers); 'none': let the scheduler decide. @default "pools" */
     placement: 'pools' | 'none';
     /**
      * The worker nodes the lab is sized for: one per node pool (lab/cluster/pools.ts), by pool,
      * plus a control plane that runs none of the lab's pods. `clusterNodes(config)` lists them
-     * (the simulated cluster creates exactly those); `fitCheck(config)` says whether the lab's
-     * requests fit them.
+     * (lab/cluster/pools.ts; the simulated cluster creates exactly those); `fitCheck(config)`
+     * (lab/config/fit.ts) says whether the lab's requests fit them.
      * @default kind, sim: every pool { cpu: "8", memory: "16Gi", pods: 110 } (a kind node reports
      *   its host's CPUs and memory, and all five share that host: a typical workstation with Docker)
      * @default cloud: every pool { cpu: "4", memory: "16Gi", pods: 110 } (the request's
