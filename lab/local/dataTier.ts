@@ -26,6 +26,18 @@ export interface StartDataTierOptions {
   dataOn?: 'memory' | 'disk';
   /** run once while Postgres' template is built, e.g. migrate + seed (see startPostgres). */
   templateSetup?: TemplateSetup;
+  /**
+   * Ports chosen by the caller before the start (the local lab puts every scrape target into
+   * Prometheus' config before Prometheus starts); default: free ones when each part starts.
+   */
+  ports?: DataTierPorts;
+}
+
+export interface DataTierPorts {
+  /** the six Redis nodes' (each with port + 10000 free for the cluster bus: freePorts(6, { withClusterBus: true })). */
+  redis: readonly number[];
+  postgresExporter: number;
+  redisExporter: number;
 }
 
 export interface DataTier {
@@ -52,15 +64,15 @@ export async function startDataTier(options: StartDataTierOptions): Promise<Data
       ...(options.dataOn ? { dataOn: options.dataOn } : {}),
       ...(options.templateSetup ? { templateSetup: options.templateSetup } : {}),
     }).then(async (pg) => {
-      const exporter = options.withExporters ? await startPostgresExporter(supervisor, pg.monitor.url) : undefined;
+      const exporter = options.withExporters ? await startPostgresExporter(supervisor, pg.monitor.url, options.ports?.postgresExporter) : undefined;
       timings.postgresMs = Date.now() - startedAt;
       return [pg, exporter] as const;
     }),
-    startRedisNodes({ stateDir, supervisor, ...(log ? { log } : {}) }).then(async (up) => {
+    startRedisNodes({ stateDir, supervisor, ...(log ? { log } : {}), ...(options.ports ? { ports: options.ports.redis } : {}) }).then(async (up) => {
       // the exporter needs answering nodes, not a formed cluster: start it during the forming
       const [rc, exporter] = await settleBoth(
         up.formCluster(),
-        options.withExporters ? startRedisExporter(supervisor, up.nodes, up.password) : Promise.resolve(undefined),
+        options.withExporters ? startRedisExporter(supervisor, up.nodes, up.password, options.ports?.redisExporter) : Promise.resolve(undefined),
       );
       timings.redisMs = Date.now() - startedAt;
       return [rc, exporter] as const;
@@ -74,9 +86,8 @@ export async function startDataTier(options: StartDataTierOptions): Promise<Data
     postgres, redis, coldStartMs, timings,
     ...(exporters ? { exporters } : {}),
     stop: async () => {
-      for (const name of ['redis-exporter', 'postgres-exporter']) {
-        if (exporters && supervisor.processes.some((p) => p.name === name)) await supervisor.stop(name);
-      }
+      await exporters?.redis.stop();
+      await exporters?.postgres.stop();
       await Promise.all([redis.stop(), postgres.stop()]);
     },
   };

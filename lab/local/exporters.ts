@@ -69,9 +69,9 @@ export async function startExporters(options: StartExportersOptions): Promise<Da
   return { postgres, redis };
 }
 
-/** Started and ready: it reaches the primary (`pg_up 1`), not just listens. */
-export async function startPostgresExporter(supervisor: Supervisor, monitorUrl: string): Promise<DataTierExporters['postgres']> {
-  const [port] = await freePorts(1);
+/** Started and ready: it reaches the primary (`pg_up 1`), not just listens. `port` default: a free one now. */
+export async function startPostgresExporter(supervisor: Supervisor, monitorUrl: string, port?: number): Promise<DataTierExporters['postgres']> {
+  port ??= (await freePorts(1))[0]!;
   const address = `${LOOPBACK}:${port}`;
   const proc = supervisor.start('postgres-exporter', LOCAL_LAB_BINARIES.postgresExporter.path, [
     `--web.listen-address=${address}`, '--log.level=warn',
@@ -81,13 +81,13 @@ export async function startPostgresExporter(supervisor: Supervisor, monitorUrl: 
   return exporter;
 }
 
-/** Started and ready: it reaches the first node (`redis_up 1`); /scrape reaches the others. */
+/** Started and ready: it reaches the first node (`redis_up 1`); /scrape reaches the others. `port` default: a free one now. */
 export async function startRedisExporter(
-  supervisor: Supervisor, nodes: string[], password: string,
+  supervisor: Supervisor, nodes: string[], password: string, port?: number,
 ): Promise<DataTierExporters['redis']> {
   const firstNode = nodes[0];
   if (!firstNode) throw new Error('redisNodes is empty: give at least one host:port');
-  const [port] = await freePorts(1);
+  port ??= (await freePorts(1))[0]!;
   const address = `${LOOPBACK}:${port}`;
   const proc = supervisor.start('redis-exporter', LOCAL_LAB_BINARIES.redisExporter.path, [
     '-web.listen-address', address, '-redis.addr', redisTarget(firstNode),

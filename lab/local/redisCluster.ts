@@ -19,6 +19,7 @@ import { waitUntil, type WaitOptions } from '../process/waitUntil.ts';
 
 export const REDIS_PRIMARIES = 3;
 export const REDIS_REPLICAS_PER_PRIMARY = 1;
+export const REDIS_NODES = REDIS_PRIMARIES * (1 + REDIS_REPLICAS_PER_PRIMARY);
 
 /**
  * How long each step may take (a node answering, the nodes agreeing, the cluster ok), polled at
@@ -55,6 +56,8 @@ export interface StartRedisClusterOptions {
   stateDir: string;
   supervisor: Supervisor;
   log?: (line: string) => void;
+  /** the six nodes' ports, chosen by the caller (each with port + 10000 free for the cluster bus); default: free ones now. */
+  ports?: readonly number[];
 }
 
 /** The config file of one node. Pure: the lab's Redis settings, as text. */
@@ -117,8 +120,9 @@ export async function startRedisNodes(options: StartRedisClusterOptions): Promis
   const log = options.log ?? (() => {});
   const startedAt = Date.now();
   const password = generatePassword();
-  const total = REDIS_PRIMARIES * (1 + REDIS_REPLICAS_PER_PRIMARY);
-  const ports = await freePorts(total, { withClusterBus: true });
+  const total = REDIS_NODES;
+  if (options.ports && options.ports.length !== total) throw new Error(`ports: give ${total} Redis ports, got ${options.ports.length}`);
+  const ports = options.ports ?? (await freePorts(total, { withClusterBus: true }));
   const root = join(resolve(options.stateDir), 'redis');
 
   const members: RedisNode[] = ports.map((port, i) => {
