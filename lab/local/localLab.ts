@@ -3,26 +3,36 @@
 // Prometheus (remote-write receiver, native histograms, the SLA alert rules), Alertmanager and
 // the target service, migrated and seeded — and readiness proven, not assumed.
 //
-// Order, and why: Prometheus 2.42 hands discovered scrape targets to its scrapers on a 5-second
-// tick counted from its own start, so it starts first, with every port the lab chooses itself
-// (Alertmanager, target) already in its target files; the data tier's exporters are added the
-// moment the data tier is up, which is before the first tick on this machine. Alertmanager and
-// the data tier start at the same time. The database comes migrated and seeded from Postgres'
-// data directory template (seeded once per machine, keyed by the migrations, the seed's code and
-// its options); the target service, bundled by esbuild while the data tier starts, boots as plain
-// node the moment the data tier is up, while migrate confirms the schema. Everything goes through
-// one Supervisor, whose pid file in the state folder is what `stop()` and a kept lab's teardown use.
+// Order, and why. Prometheus 2.42 scrapes nothing before its discovery manager's first 5-second
+// tick, counted from its own start, and a target it discovers after a tick waits for the next one
+// (see prometheus.ts). So the lab chooses every port first — Alertmanager, the target, both
+// exporters and the six Redis nodes — and starts Prometheus before anything else with every
+// scrape target already in its files: the first tick carries them all, whenever the data tier
+// comes up (a slow one no longer misses the tick and waits 5 s more), and the first scrapes run
+// at FIRST_SCRAPE_INTERVAL, so all land within it of the tick instead of within the 1 s interval.
+// Then Alertmanager and the data tier start at once; the database comes migrated and seeded from
+// Postgres' data directory template (seeded once per machine, keyed by the migrations, the seed's
+// code and its options); the target service, bundled by esbuild meanwhile, boots as plain node the
+// moment the data tier is up, while migrate confirms the schema.
+//
+// Readiness follows events: every part's wait (lab/process/waitUntil.ts, through its handle's
+// waitReady) runs from the moment the part starts, side by side, and the lab is ready when the
+// last one is — in practice Prometheus' first scrapes just after its tick; a part that dies fails
+// the start at once, naming itself and quoting its log. Everything goes through one Supervisor,
+// whose pid file in the state folder is what `stop()` and a kept lab's teardown use.
 
 import { join } from 'node:path';
 import { slaAlertRuleGroups } from '../alerts/slaRules.ts';
 import type { AlertRoute } from '../config/types.ts';
-import { checkDataTier, startDataTier, type DataTier } from './dataTier.ts';
+import { checkDataTier, startDataTier, type DataTier, type DataTierPorts } from './dataTier.ts';
+import { redisTarget } from './exporters.ts';
 import { removePostgresData } from './postgres/placement.ts';
 import { checkLabReadiness, type ReadinessReport } from './readiness.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import { Supervisor } from '../process/supervisor.ts';
+import { REDIS_NODES } from './redisCluster.ts';
 import { startAlertmanager, type LocalAlertmanager } from './alertmanager.ts';
-import { LAB_JOBS, startPrometheus, type LocalPrometheus, type ScrapeTarget } from './prometheus.ts';
+import { FIRST_SCRAPE_INTERVAL, LAB_JOBS, startPrometheus, type LocalPrometheus, type ScrapeTarget } from './prometheus.ts';
 import { writeLabJson, writeLabSecrets, LAB_JSON_VERSION, type LabEndpoints } from './labJson.ts';
 import { registerKeptLab, unregisterKeptLab, type KeptLabsOptions } from './keptLab.ts';
 import { moveSeedDatesToNow, seededTemplateSetup } from './seededTemplate.ts';
@@ -81,8 +91,14 @@ export interface LocalLab {
   stop(): Promise<void>;
 }
 
+/** What the data tier's scrape targets are made of: its exporters' and nodes' addresses (a DataTier has them). */
+export interface DataTierAddresses {
+  redis: { nodes: readonly string[] };
+  exporters?: { postgres: { address: string }; redis: { address: string; targets: readonly string[] } } | undefined;
+}
+
 /** The scrape targets of the data tier's exporters (pure). */
-export function dataTierScrapeTargets(tier: Pick<DataTier, 'exporters' | 'redis'>): ScrapeTarget[] {
+export function dataTierScrapeTargets(tier: DataTierAddresses): ScrapeTarget[] {
   const exporters = tier.exporters;
   if (!exporters) return [];
   return [
@@ -96,6 +112,18 @@ export function dataTierScrapeTargets(tier: Pick<DataTier, 'exporters' | 'redis'
       instance: node,
     })),
   ];
+}
+
+/** The data tier's addresses from the ports chosen for it, before it runs (what Prometheus is told). */
+function plannedDataTier(ports: DataTierPorts): DataTierAddresses {
+  const nodes = ports.redis.map((port) => `${LOOPBACK}:${port}`);
+  return {
+    redis: { nodes },
+    exporters: {
+      postgres: { address: `${LOOPBACK}:${ports.postgresExporter}` },
+      redis: { address: `${LOOPBACK}:${ports.redisExporter}`, targets: nodes.map(redisTarget) },
+    },
+  };
 }
 
 export async function startLocalLab(options: StartLocalLabOptions): Promise<LocalLab> {
@@ -120,12 +148,21 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
     return p;
   };
 
+  // Every wait below stops when the caller aborts, or when another part of the start has failed.
+  const giveUp = new AbortController();
+  const waitSignal = signal ? AbortSignal.any([signal, giveUp.signal]) : giveUp.signal;
+
   // both esbuild runs (~0.1 s each) overlap with starting Prometheus and Alertmanager
   const templateSetup = track(seededTemplateSetup(options.seed));
   const targetBundle = withTarget ? track(bundleTarget(stateDir)) : undefined;
   try {
     if (signal?.aborted) throw new Error('aborted before the lab started');
-    const [alertmanagerPort, targetPort] = await freePorts(2);
+    const [alertmanagerPort, targetPort, postgresExporterPort, redisExporterPort] = await freePorts(4);
+    const dataTierPorts: DataTierPorts = {
+      redis: await freePorts(REDIS_NODES, { withClusterBus: true }),
+      postgresExporter: postgresExporterPort!,
+      redisExporter: redisExporterPort!,
+    };
     const alertmanagerAddress = `${LOOPBACK}:${alertmanagerPort}`;
 
     const prometheus = await startPrometheus({
@@ -135,55 +172,68 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
         ...(options.alertFor ? { for: options.alertFor } : {}),
       }),
       externalLabels: { lab: 'local', run_id: runId },
+      // every target, before it runs: the first discovery tick carries them all
       scrapeTargets: [
         { job: LAB_JOBS.alertmanager, address: alertmanagerAddress },
         ...(withTarget ? [{ job: LAB_JOBS.target, address: `${LOOPBACK}:${targetPort}` }] : []),
+        ...dataTierScrapeTargets(plannedDataTier(dataTierPorts)),
       ],
+      firstScrapeInterval: FIRST_SCRAPE_INTERVAL,
     });
     log(`local lab: prometheus starting on ${prometheus.url}`);
+    const prometheusReady = track(prometheus.waitReady(left(), waitSignal).then((r) => (mark('prometheus scraping every target'), r)));
     const alertmanager = await startAlertmanager({ stateDir, supervisor, port: alertmanagerPort, alertRoutes: options.alertRoutes ?? [] });
-    const alertmanagerReady = track(alertmanager.waitReady(left()).then(() => mark('alertmanager ready')));
+    const alertmanagerReady = track(alertmanager.waitReady(left(), waitSignal).then(() => mark('alertmanager ready')));
 
-    const dataTier = await track(startDataTier({
-      stateDir, supervisor, log: (line) => log(`local lab: ${line}`), withExporters: true,
-      templateSetup: await templateSetup,
-      ...(options.templateCache !== undefined ? { templateCache: options.templateCache } : {}),
-    }));
-    startedDataTier = dataTier;
-    prometheus.setScrapeTargets('data-tier', dataTierScrapeTargets(dataTier));
-    mark('data tier up');
-    const { template } = dataTier.postgres;
-    log(template.built
-      ? `local lab: database migrated and seeded into a new template in ${template.setupMs} ms (${template.setupId})`
-      : `local lab: database copied from the seeded template ${template.dir} (no seeding)`);
-    if (signal?.aborted) throw new Error('aborted');
+    const dataTierUp = track((async () => {
+      const tier = await startDataTier({
+        stateDir, supervisor, log: (line) => log(`local lab: ${line}`), withExporters: true, ports: dataTierPorts,
+        templateSetup: await templateSetup,
+        ...(options.templateCache !== undefined ? { templateCache: options.templateCache } : {}),
+      });
+      startedDataTier = tier;
+      mark('data tier up');
+      const { template } = tier.postgres;
+      log(template.built
+        ? `local lab: database migrated and seeded into a new template in ${template.setupMs} ms (${template.setupId})`
+        : `local lab: database copied from the seeded template ${template.dir} (no seeding)`);
+      if (waitSignal.aborted) throw new Error('aborted');
+      return tier;
+    })());
 
     // The template's schema and data, confirmed: migrate is a no-op on it (a lab never runs on
     // an outdated schema), and the seed's recent dates move to now.
-    const database = track((async () => {
-      await migrate(dataTier.postgres.primaryUrl);
-      const moved = await moveSeedDatesToNow(dataTier.postgres.primaryUrl, template.builtAt);
+    const databaseReady = track(dataTierUp.then(async (tier) => {
+      await migrate(tier.postgres.primaryUrl);
+      const moved = await moveSeedDatesToNow(tier.postgres.primaryUrl, tier.postgres.template.builtAt);
       mark('database migrated');
       log(`local lab: ${moved} seeded selections moved to now`);
-    })());
-    let target: LocalTarget | undefined;
-    if (withTarget) {
-      // The service needs only its env to boot (its health needs the database, which is ready).
-      target = startTargetService({
-        supervisor, bundle: await targetBundle!, port: targetPort, dataTier, ...(options.targetEnv ? { env: options.targetEnv } : {}),
-      });
-      await Promise.all([database, track(target.waitReady(left(), signal).then(() => mark('target healthy')))]);
-    } else {
-      await database;
-    }
-    await alertmanagerReady;
-    const [prometheusReadiness, dataChecks] = await Promise.all([
-      track(prometheus.waitReady(left()).then((r) => (mark('prometheus scraping every target'), r))),
-      checkDataTier(dataTier),
+    }));
+    // The service needs only its env to boot (its health needs the database, which is ready).
+    const targetStarted = withTarget
+      ? track(dataTierUp.then(async (tier) => startTargetService({
+        supervisor, bundle: await targetBundle!, port: targetPort!, dataTier: tier, ...(options.targetEnv ? { env: options.targetEnv } : {}),
+      })))
+      : undefined;
+    const targetReady = targetStarted
+      ? track(targetStarted.then(async (t) => {
+        await t.waitReady(left(), waitSignal);
+        mark('target healthy');
+      }))
+      : undefined;
+    // the data tier's own checks, once it is up (what the readiness report shows)
+    const dataChecked = track(dataTierUp.then(async (tier) => {
+      const checks = await checkDataTier(tier);
+      if (!checks.ok) {
+        throw new Error(`data tier not ready: ${[checks.replication.problem, checks.redisCluster.problem].filter(Boolean).join('; ')}; see ${join(stateDir, 'logs')}`);
+      }
+      return checks;
+    }));
+
+    // ready when the last of them is; the first to fail fails the start
+    const [dataTier, prometheusReadiness, dataChecks, target] = await Promise.all([
+      dataTierUp, prometheusReady, dataChecked, targetStarted, databaseReady, alertmanagerReady, targetReady,
     ]);
-    if (!dataChecks.ok) {
-      throw new Error(`data tier not ready: ${[dataChecks.replication.problem, dataChecks.redisCluster.problem].filter(Boolean).join('; ')}; see ${join(stateDir, 'logs')}`);
-    }
     const coldStartMs = Date.now() - t0;
     const readiness: ReadinessReport = {
       ok: true,
@@ -246,7 +296,8 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
     };
     return lab;
   } catch (error) {
-    // let whatever was still starting register its processes, then stop them all
+    // stop the other waits, let whatever was still starting register its processes, then stop them all
+    giveUp.abort();
     await Promise.all(inFlight);
     await supervisor.stopAll();
     // as stop() does: the Postgres data in memory goes now, not at a later start's sweep
