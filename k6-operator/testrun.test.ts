@@ -53,9 +53,9 @@ test('parallelism, separate and the script ConfigMap', () => {
   assert.equal(buildTestRun({ ...input, cleanupPost: true }).spec.cleanup, 'post');
 });
 
-test('args: remote-write output and the testid tag, as an exact argv list', () => {
+test('args: remote-write output, the testid tag and no per-runner thresholds, as an exact argv list', () => {
   const tr = buildTestRun({ ...input, extraArgs: ['--summary-trend-stats', 'avg,p(95)'] });
-  assert.deepEqual(tr.spec.args, ['-o', 'experimental-prometheus-rw', '--tag', `testid=${input.runId}`, '--summary-trend-stats', 'avg,p(95)']);
+  assert.deepEqual(tr.spec.args, ['-o', 'experimental-prometheus-rw', '--tag', `testid=${input.runId}`, '--no-thresholds', '--summary-trend-stats', 'avg,p(95)']);
 });
 
 test('runner env: remote-write URL, native histograms, BASE_URL, PROFILE, VUS, DURATION', () => {

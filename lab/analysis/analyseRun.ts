@@ -9,9 +9,13 @@ import { measureBreakdown, type RunBreakdown } from './breakdown.ts';
 import { judgeSla, type SlaResult } from './slaJudgement.ts';
 import type { SoakCheck } from './soakChecks.ts';
 import type { Sla } from '../sla/catalogue.ts';
+import type { K6MetricInfo, ParsedThreshold } from '../k6/thresholdSyntax.ts';
+import { judgeThresholds, type ThresholdResult } from './thresholds.ts';
 
 export interface RunAnalysis extends RunBreakdown {
   slas: SlaResult[];
+  /** the scenario's own thresholds, judged across all runners. */
+  thresholds: ThresholdResult[];
   soakChecks: SoakCheck[];
   labErrors: string[];
 }
@@ -25,6 +29,8 @@ export interface AnalyseOptions {
   runnerSummaries?: readonly K6SummaryExport[];
   withSoakChecks: boolean;
   targetSelector?: string;
+  /** the scenario's own thresholds and the k6 type of their metrics (PreparedScenario). */
+  thresholds?: { list: readonly ParsedThreshold[]; metrics: Readonly<Record<string, K6MetricInfo>> };
 }
 
 export const selectorOf = (testid: string) => `testid="${testid}"`;
@@ -37,6 +43,11 @@ export async function analyseRun(client: PrometheusClient, opts: AnalyseOptions)
       ...(opts.runnerSummaries ? { runnerSummaries: opts.runnerSummaries } : {}),
       ...(opts.targetSelector ? { targetSelector: opts.targetSelector } : {}),
     });
+    const thresholds = opts.thresholds
+      ? await judgeThresholds(client, opts.thresholds.list, opts.thresholds.metrics, {
+        selector, runStartMs: opts.runStartMs, atMs: opts.runEndMs, summaries: opts.runnerSummaries ?? [],
+      })
+      : [];
     const breakdown = await measureBreakdown(client, selector, opts.runEndMs);
     const soakChecks = opts.withSoakChecks
       ? await measureSoakChecks(client, {
@@ -44,7 +55,7 @@ export async function analyseRun(client: PrometheusClient, opts: AnalyseOptions)
         ...(opts.targetSelector ? { targetSelector: opts.targetSelector } : {}),
       })
       : [];
-    return { slas, soakChecks, ...breakdown, labErrors: [] };
+    return { slas, thresholds, soakChecks, ...breakdown, labErrors: [] };
   } catch (error) {
     if (!(error instanceof PrometheusError)) throw error;
     return unmeasuredAnalysis(opts.slas, [error.message]);
@@ -55,6 +66,7 @@ export async function analyseRun(client: PrometheusClient, opts: AnalyseOptions)
 export function unmeasuredAnalysis(slas: readonly Sla[], labErrors: string[] = []): RunAnalysis {
   return {
     slas: slas.map((sla) => judgeSla(sla, {})),
+    thresholds: [],
     soakChecks: [],
     totals: { requests: null, p95Ms: null, p99Ms: null, errorRate: null },
     endpointGroups: [],

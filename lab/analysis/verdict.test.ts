@@ -5,6 +5,7 @@ import { EXIT_CODES } from '../exitCodes.ts';
 import { judgeSla } from './slaJudgement.ts';
 import { degradationCheck } from './soakChecks.ts';
 import { runVerdict, type VerdictInput, type LabCheck } from './verdict.ts';
+import type { ThresholdResult } from './thresholds.ts';
 
 const api = slaById('api_p95');
 const upload = slaById('upload_10mb_p95');
@@ -33,10 +34,35 @@ test('a failing SLA is an SLA failure naming the SLA, its value and its target',
   assert.match(v.reasons[0]!, /^api_p95 failed: 400\.0 ms \(target < 200\.0 ms\)/);
 });
 
-test('a runner that failed its thresholds (99) fails the run as an SLA failure', () => {
+test('a runner that failed its thresholds on its own slice (99) is reported, not the verdict: thresholds are judged across all runners', () => {
   const v = runVerdict(input({ runners: [{ instance: 1, exitCode: 0 }, { instance: 2, exitCode: 99 }] }));
+  assert.equal(v.exitCode, EXIT_CODES.pass);
+  assert.match(v.warnings.join('\n'), /runner 2 failed its k6 thresholds \(exit 99\) on its own slice; thresholds are judged across all runners/);
+});
+
+const threshold = (status: ThresholdResult['status'], value: number | null): ThresholdResult =>
+  ({ metric: 'iterations', expression: 'count<80', value, unit: '', status, samples: value, abortOnFail: false });
+
+test('a threshold failed across all runners fails the run (exit 1), named with its value; one not measured is a warning', () => {
+  const failed = runVerdict(input({ thresholds: [threshold('fail', 100)] }));
+  assert.equal(failed.exitCode, EXIT_CODES.slaFailure);
+  assert.match(failed.reasons.join('\n'), /threshold iterations: count<80 failed across all runners \(100\)/);
+  const unmeasured = runVerdict(input({ thresholds: [threshold('not-measured', null)] }));
+  assert.equal(unmeasured.exitCode, EXIT_CODES.pass);
+  assert.match(unmeasured.warnings.join('\n'), /thresholds not measured \(no samples\): iterations: count<80/);
+  // a run whose only measurements are its own thresholds measured something
+  const onlyThresholds = runVerdict(input({ slas: [judgeSla(upload, {})], thresholds: [threshold('pass', 50)] }));
+  assert.equal(onlyThresholds.kind, 'pass');
+});
+
+test('stopped by a threshold (abortOnFail): an SLA failure naming it, partial; the runners it stopped are not a lab failure', () => {
+  const v = runVerdict(input({
+    runners: [{ instance: 1, exitCode: 105 }, { instance: 2, exitCode: null }],
+    abortedBy: { metric: 'http_req_duration', expression: 'p(95)<300', value: 812.34, unit: 'ms', afterMs: 42_000 },
+  }));
+  assert.equal(v.kind, 'sla-failure');
   assert.equal(v.exitCode, EXIT_CODES.slaFailure);
-  assert.match(v.reasons.join('\n'), /runner 2 failed its k6 thresholds/);
+  assert.match(v.reasons[0]!, /^aborted after 42 s by threshold http_req_duration: p\(95\)<300 \(abortOnFail\), failed across all runners \(812\.3 ms\)/);
 });
 
 test('a crashed runner or a failed lab check is a lab failure, and outranks an SLA failure', () => {

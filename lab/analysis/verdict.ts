@@ -1,5 +1,6 @@
-// One verdict for a run, across every runner: the SLAs judged from Prometheus, the soak checks,
-// the lab's own health at the start and the end, and each runner's exit code. Pure.
+// One verdict for a run, across every runner: the SLAs judged from Prometheus, the scenario's own
+// thresholds judged across all runners, the soak checks, the lab's own health at the start and the
+// end, and each runner's exit code. Pure.
 //
 // Order of precedence for the exit code: interrupted > lab failure > SLA failure > pass. A lab
 // that broke makes the numbers untrustworthy, so that is what the exit code reports first.
@@ -8,6 +9,7 @@ import { EXIT_CODE_OF, type VerdictKind } from '../exitCodes.ts';
 import { K6_EXIT } from '../k6/runnerContract.ts';
 import type { SlaResult } from './slaJudgement.ts';
 import type { SoakCheck } from './soakChecks.ts';
+import { describeThreshold, formatThresholdValue, type ThresholdResult } from './thresholds.ts';
 
 /** One health check of the lab (replication streaming, Redis cluster ok, ...) at one moment. */
 export interface LabCheck {
@@ -27,8 +29,22 @@ export interface RunnerOutcome {
   detail?: string;
 }
 
+/** A run the lab stopped because a threshold with abortOnFail failed across all runners. */
+export interface ThresholdAbort {
+  metric: string;
+  expression: string;
+  value: number | null;
+  unit: ThresholdResult['unit'];
+  /** how far into the run (ms from the runners' start). */
+  afterMs: number;
+}
+
 export interface VerdictInput {
   slas: readonly SlaResult[];
+  /** the scenario's own thresholds, judged across all runners (default none). */
+  thresholds?: readonly ThresholdResult[];
+  /** the lab stopped every runner: this threshold (abortOnFail) failed across them. */
+  abortedBy?: ThresholdAbort | undefined;
   soakChecks: readonly SoakCheck[];
   labChecks: readonly LabCheck[];
   runners: readonly RunnerOutcome[];
@@ -77,19 +93,32 @@ export function runVerdict(input: VerdictInput): Verdict {
   for (const check of input.labChecks) {
     if (!check.ok) labReasons.push(`lab check ${check.id} failed at the ${check.phase}: ${check.detail}`);
   }
+  const stoppedByLab = input.interrupted || input.abortedBy !== undefined;
   if (input.runners.length === 0 && !input.interrupted) labReasons.push('no k6 runner ran');
   for (const runner of input.runners) {
     if (runner.exitCode === 0) continue;
-    if (runner.exitCode === K6_EXIT.thresholdsFailed) slaReasons.push(describeRunner(runner));
-    else if (!input.interrupted) labReasons.push(describeRunner(runner));
+    // a runner judging its own slice is not the verdict: thresholds are judged across all runners
+    if (runner.exitCode === K6_EXIT.thresholdsFailed) warnings.push(`${describeRunner(runner)} on its own slice; thresholds are judged across all runners`);
+    else if (!stoppedByLab) labReasons.push(describeRunner(runner));
   }
 
-  const measured = input.slas.filter((s) => s.status !== 'not-measured');
-  if (input.slas.length > 0 && measured.length === 0 && !input.interrupted) {
+  const thresholds = input.thresholds ?? [];
+  const measured = input.slas.filter((s) => s.status !== 'not-measured').length + thresholds.filter((t) => t.status !== 'not-measured').length;
+  if (input.slas.length + thresholds.length > 0 && measured === 0 && !input.interrupted) {
     labReasons.push('no SLA could be measured: no k6 samples reached Prometheus for this run');
+  }
+  for (const t of thresholds) {
+    if (t.status === 'fail') slaReasons.push(describeThreshold(t));
   }
   for (const sla of input.slas) {
     if (sla.status === 'fail') slaReasons.unshift(describeSla(sla));
+  }
+  const notMeasuredThresholds = thresholds.filter((t) => t.status === 'not-measured').map((t) => `${t.metric}: ${t.expression}`);
+  if (notMeasuredThresholds.length > 0) warnings.push(`thresholds not measured (no samples): ${notMeasuredThresholds.join(', ')}`);
+  if (input.abortedBy) {
+    const a = input.abortedBy;
+    slaReasons.unshift(`aborted after ${Math.round(a.afterMs / 1000)} s by threshold ${a.metric}: ${a.expression} (abortOnFail), ` +
+      `failed across all runners (${formatThresholdValue(a)}); every runner was stopped and the partial results are judged`);
   }
   const notMeasured = input.slas.filter((s) => s.status === 'not-measured').map((s) => s.id);
   if (notMeasured.length > 0) warnings.push(`not measured in this run: ${notMeasured.join(', ')}`);

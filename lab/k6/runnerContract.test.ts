@@ -22,7 +22,7 @@ test('the output env: remote-write as native histograms; the push interval only 
 test('a local runner gets what the operator adds on the cluster, then the run args every runner gets', () => {
   const args = localRunnerArgs({ instance: 2, parallelism: 3, apiAddress: '127.0.0.1:7000', testid: 't1', summaryPath: '/r/s.json', bundlePath: '/b.js' });
   const run = runArgs('t1');
-  assert.deepEqual(run, ['-o', 'experimental-prometheus-rw', '--tag', 'testid=t1']);
+  assert.deepEqual(run, ['-o', 'experimental-prometheus-rw', '--tag', 'testid=t1', '--no-thresholds']);
   const at = args.indexOf(run[0]!);
   assert.deepEqual(args.slice(at, at + run.length), run, 'the run args, in order');
   for (const expected of ['--paused', '--execution-segment=1/3:2/3', 'instance_id=2']) assert.ok(args.includes(expected), expected);

@@ -63,9 +63,14 @@ export function outputEnv(remoteWriteUrl: string, pushInterval?: string): Record
   };
 }
 
-/** The arguments every runner of a run passes to `k6 run`, on both targets: output and testid. */
+/**
+ * The arguments every runner of a run passes to `k6 run`, on both targets: the output, the testid,
+ * and no thresholds — a runner would judge only its slice (wrong both ways) and its abortOnFail
+ * would stop only itself; the lab judges every threshold across all runners (lab/analysis/
+ * thresholds.ts) and stops them all (lab/run/thresholdWatch.ts).
+ */
 export function runArgs(testid: string): string[] {
-  return ['-o', 'experimental-prometheus-rw', '--tag', `${TESTID_TAG}=${testid}`];
+  return ['-o', 'experimental-prometheus-rw', '--tag', `${TESTID_TAG}=${testid}`, '--no-thresholds'];
 }
 
 /**

@@ -2,7 +2,8 @@
 // assets) to attach to a CI run or open from the results folder. Rendered only from the summary.
 
 import type { RunSummary } from './summary.ts';
-import { formatQuantity } from './markdown.ts';
+import { formatQuantity, partialTitle } from './markdown.ts';
+import { formatThresholdValue } from '../analysis/thresholds.ts';
 import { xmlEscape as esc } from './junit.ts';
 
 const STATUS_CLASS: Record<string, string> = { pass: 'pass', fail: 'fail', warn: 'warn', 'not-measured': 'na' };
@@ -17,7 +18,7 @@ const tdStatus = (status: string) => `<td class="${STATUS_CLASS[status] ?? ''}">
 
 export function renderReportHtml(s: RunSummary): string {
   const order = { fail: 0, pass: 1, 'not-measured': 2 } as const;
-  const title = `Run ${s.runId}${s.partial ? ' — PARTIAL (interrupted)' : ''}`;
+  const title = `Run ${s.runId}${partialTitle(s)}`;
   const parts = [
     `<h1>${esc(title)}</h1>`,
     `<p class="verdict ${s.verdict.status}">Verdict: ${esc(s.verdict.status.toUpperCase())} (${esc(s.verdict.kind)}, exit code ${s.verdict.exitCode})</p>`,
@@ -37,6 +38,10 @@ export function renderReportHtml(s: RunSummary): string {
     '<h2>SLAs</h2>',
     table(['SLA', 'id', 'measured', 'target', 'result', 'source'], [...s.slas].sort((a, b) => order[a.status] - order[b.status]).map((x) =>
       [td(x.title), td(x.id), td(formatQuantity(x.value, x.unit)), td(`${x.op} ${formatQuantity(x.threshold, x.unit)}`), tdStatus(x.status), td(x.source)])),
+    '<h2>Thresholds (the scenario\'s own, across all runners)</h2>',
+    s.thresholds.length ? table(['metric', 'threshold', 'across all runners', 'samples', 'result', 'how'], s.thresholds.map((t) =>
+      [td(t.metric), td(`${t.expression}${t.abortOnFail ? ' (abortOnFail)' : ''}`), td(formatThresholdValue(t)), td(t.samples === null ? '—' : String(t.samples)),
+        tdStatus(t.status), td(t.approximate ?? 'exact')])) : '<p>None: the scenario declares no thresholds beyond the catalogue\'s SLAs.</p>',
     '<h2>Soak checks</h2>',
     s.soakChecks.length ? table(['check', 'result', 'detail'], s.soakChecks.map((c) => [td(c.title), tdStatus(c.status), td(c.detail)])) : '<p>None for this run.</p>',
     '<h2>Lab checks</h2>',

@@ -3,6 +3,7 @@
 
 import type { RunSummary } from './summary.ts';
 import { describeSla } from '../analysis/verdict.ts';
+import { describeThreshold } from '../analysis/thresholds.ts';
 
 export function xmlEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -31,6 +32,12 @@ export function renderJunit(s: RunSummary): string {
       name: sla.id,
       outcome: sla.status === 'pass' ? 'pass' : sla.status === 'fail' ? 'fail' : 'skip',
       message: describeSla(sla),
+    })),
+    ...s.thresholds.map((t): Case => ({
+      classname: 'perflab.threshold',
+      name: `${t.metric}: ${t.expression}`,
+      outcome: t.status === 'pass' ? 'pass' : t.status === 'fail' ? 'fail' : 'skip',
+      message: describeThreshold(t),
     })),
     ...s.soakChecks.map((c): Case => ({
       classname: 'perflab.soak',

@@ -3,6 +3,7 @@
 
 import type { RunSummary } from './summary.ts';
 import type { SlaResult } from '../analysis/slaJudgement.ts';
+import { formatThresholdValue } from '../analysis/thresholds.ts';
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', 'not-measured': 'not measured' };
 
@@ -21,12 +22,17 @@ function slaRow(s: SlaResult): string {
   return `| ${cell(s.title)} (\`${s.id}\`) | ${formatQuantity(s.value, s.unit)} | ${s.op} ${formatQuantity(s.threshold, s.unit)} | ${MARK[s.status]} | ${cell(s.source)} |`;
 }
 
+/** ' — PARTIAL (...)' when the run did not run to its end. */
+export function partialTitle(s: Pick<RunSummary, 'partial' | 'abortedBy'>): string {
+  if (!s.partial) return '';
+  return s.abortedBy ? ` — PARTIAL (stopped by threshold ${s.abortedBy.metric}: ${s.abortedBy.expression})` : ' — PARTIAL (interrupted)';
+}
+
 export function renderReportMarkdown(s: RunSummary): string {
   const lines: string[] = [];
-  const title = s.partial ? `# Run ${s.runId} — PARTIAL (interrupted)` : `# Run ${s.runId}`;
-  lines.push(title, '');
+  lines.push(`# Run ${s.runId}${partialTitle(s)}`, '');
   lines.push(`**Verdict: ${s.verdict.status.toUpperCase()}** (${s.verdict.kind}, exit code ${s.verdict.exitCode})`, '');
-  if (s.partial) lines.push('> This run was interrupted. Every figure below covers only the part that ran.', '');
+  if (s.partial) lines.push(`> This run was ${s.abortedBy ? 'stopped by a threshold (abortOnFail)' : 'interrupted'}. Every figure below covers only the part that ran.`, '');
   if (s.verdict.reasons.length > 0) {
     lines.push('Why:', '', ...s.verdict.reasons.map((r) => `- ${r}`), '');
   }
@@ -69,6 +75,17 @@ export function renderReportMarkdown(s: RunSummary): string {
   const order = { fail: 0, pass: 1, 'not-measured': 2 } as const;
   for (const sla of [...s.slas].sort((a, b) => order[a.status] - order[b.status])) lines.push(slaRow(sla));
   lines.push('');
+
+  lines.push('## Thresholds (the scenario\'s own, across all runners)', '');
+  if (s.thresholds.length === 0) lines.push('None: the scenario declares no thresholds beyond the catalogue\'s SLAs.', '');
+  else {
+    lines.push('| metric | threshold | across all runners | samples | result | how |', '| --- | --- | ---: | ---: | --- | --- |');
+    for (const t of s.thresholds) {
+      lines.push(`| \`${cell(t.metric)}\` | \`${cell(t.expression)}\`${t.abortOnFail ? ' (abortOnFail)' : ''} | ${formatThresholdValue(t)} | ` +
+        `${t.samples ?? '—'} | ${MARK[t.status]} | ${cell(t.approximate ?? 'exact')} |`);
+    }
+    lines.push('');
+  }
 
   lines.push('## Soak checks', '');
   if (s.soakChecks.length === 0) lines.push('None for this run.', '');

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import type { ThresholdResult } from '../analysis/thresholds.ts';
 import assert from 'node:assert/strict';
 import { slaById } from '../sla/catalogue.ts';
 import { judgeSla } from '../analysis/slaJudgement.ts';
@@ -23,6 +24,7 @@ function summary(overrides: Partial<RunSummaryInput> = {}) {
     parallelism: 2, baseUrl: null, scenarioSlas: ['api_p95'], startedAt: '2026-11-23T14:00:00.000Z', endedAt: '2026-11-23T14:01:05.000Z', partial: false,
     runners: [{ instance: 2, exitCode: 0 }, { instance: 1, exitCode: 0 }],
     slas: [errors, api, upload], soakChecks: [degradationCheck(100, 104, 20)], labChecks,
+    thresholds: [] as ThresholdResult[], abortedBy: null,
     totals: { requests: 1800, p95Ms: 300.2, p99Ms: 410, errorRate: 0.0004 },
     endpointGroups: [{ endpoint: 'api', requests: 900, p95Ms: 312.4, p99Ms: 420 }],
     prometheusUrl: 'http://127.0.0.1:9090', ...overrides,

@@ -3,7 +3,8 @@
 
 import type { SlaResult } from '../analysis/slaJudgement.ts';
 import type { SoakCheck } from '../analysis/soakChecks.ts';
-import type { LabCheck, RunnerOutcome, Verdict } from '../analysis/verdict.ts';
+import type { LabCheck, RunnerOutcome, ThresholdAbort, Verdict } from '../analysis/verdict.ts';
+import type { ThresholdResult } from '../analysis/thresholds.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -26,6 +27,10 @@ export interface RunSummary {
   partial: boolean;
   runners: RunnerOutcome[];
   slas: SlaResult[];
+  /** the scenario's own k6 thresholds (not the catalogue's), judged across all runners. */
+  thresholds: ThresholdResult[];
+  /** set when the lab stopped every runner because a threshold with abortOnFail failed across them. */
+  abortedBy: ThresholdAbort | null;
   soakChecks: SoakCheck[];
   labChecks: LabCheck[];
   /** headline figures across all runners (null when not measured). */

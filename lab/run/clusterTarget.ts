@@ -92,12 +92,12 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
       return readClusterLabChecks(prometheus, config, targetSelector, phase);
     },
 
-    async runRunners(): Promise<RunnersEnded> {
+    async runRunners(_lab, stop): Promise<RunnersEnded> {
       let report: TestRunReport;
       try {
         const launch = deps.launcher ?? (await realLauncher(config));
         io.log(`run ${plan.runId}: applying ConfigMap + TestRun ${objects.testRun.metadata.name} in ${objects.testRun.metadata.namespace}`);
-        report = await launch(objects, { signal: io.signal, log: io.log });
+        report = await launch(objects, { signal: stop, log: io.log });
       } catch (error) {
         return { runners: [], summaries: [], problem: `cluster: ${(error as Error).message}` };
       }

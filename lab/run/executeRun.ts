@@ -10,11 +10,12 @@
 
 import { PrometheusClient } from '../analysis/prometheusClient.ts';
 import { analyseRun, selectorOf, unmeasuredAnalysis, type RunAnalysis } from '../analysis/analyseRun.ts';
-import type { LabCheck } from '../analysis/verdict.ts';
+import type { LabCheck, ThresholdAbort } from '../analysis/verdict.ts';
 import { sleep } from '../process/waitUntil.ts';
 import { judgedSlas } from '../sla/catalogue.ts';
 import { finishRun, type FinishedRun } from './finish.ts';
 import { startProgress } from './progress.ts';
+import { watchAbortThresholds } from './thresholdWatch.ts';
 import type { ReachedLab, RunContext, RunnersEnded, RunTarget } from './runTarget.ts';
 
 export async function executeRun(ctx: RunContext, target: RunTarget): Promise<FinishedRun> {
@@ -26,6 +27,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
   let lab: ReachedLab | undefined;
   let ended: RunnersEnded = { runners: [], summaries: [] };
   let analysis: RunAnalysis | undefined;
+  let abortedBy: ThresholdAbort | undefined;
   let runStartMs = Date.now();
   let runEndMs = runStartMs;
 
@@ -41,13 +43,23 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       io.log(`run ${plan.runId}: ${plan.parallelism} k6 runner(s) of ${plan.scenario.name} (profile ${shape.profile}` +
         `${shape.vus !== undefined ? `, ${shape.vus} VUs` : ''}${shape.duration !== undefined ? `, ${shape.duration}` : ''}) against ${lab.baseUrl}`);
       const client = new PrometheusClient(lab.prometheusUrl);
+      const selector = selectorOf(plan.runId);
       runStartMs = Date.now();
-      const progress = startProgress({
-        client, selector: selectorOf(plan.runId), startMs: runStartMs, totalMs: prepared.totalDurationMs, tty: io.tty, write: io.write,
+      const progress = startProgress({ client, selector, startMs: runStartMs, totalMs: prepared.totalDurationMs, tty: io.tty, write: io.write });
+      // Ctrl-C, or a threshold with abortOnFail failing across all runners, stops every runner
+      const stopRunners = new AbortController();
+      const watch = watchAbortThresholds({
+        client, thresholds: prepared.thresholds, metrics: prepared.metrics, selector, startMs: runStartMs,
+        onAbort: (abort) => {
+          abortedBy = abort;
+          io.log(`run ${plan.runId}: threshold ${abort.metric}: ${abort.expression} (abortOnFail) failed across all runners; stopping every runner`);
+          stopRunners.abort();
+        },
       });
       try {
-        ended = await target.runRunners(lab);
+        ended = await target.runRunners(lab, AbortSignal.any([io.signal, stopRunners.signal]));
       } finally {
+        watch.stop();
         progress.stop();
       }
       if (ended.problem && !io.signal.aborted) labErrors.push(ended.problem);
@@ -56,7 +68,8 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       io.log(`run ${plan.runId}: analysing ${ended.runners.length} runner(s) from Prometheus`);
       analysis = await analyseRun(client, {
         testid: plan.runId, slas, runStartMs, runEndMs, runnerSummaries: ended.summaries,
-        withSoakChecks: plan.soakChecks && !io.signal.aborted,
+        thresholds: { list: prepared.userThresholds, metrics: prepared.metrics },
+        withSoakChecks: plan.soakChecks && !io.signal.aborted && abortedBy === undefined,
         ...(lab.targetSelector ? { targetSelector: lab.targetSelector } : {}),
       });
       io.log(`run ${plan.runId}: checking the lab again`);
@@ -68,7 +81,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
 
   const finished = finishRun({
     plan, scenarioSlas: prepared.slaIds, resultsDir: ctx.resultsDir, startedAt, runners: ended.runners,
-    analysis: analysis ?? unmeasuredAnalysis(slas), labChecks, labErrors, interrupted: io.signal.aborted,
+    analysis: analysis ?? unmeasuredAnalysis(slas), labChecks, labErrors, interrupted: io.signal.aborted, abortedBy,
     prometheusUrl: lab?.prometheusUrl ?? null, runStartMs, runEndMs,
   });
   try {

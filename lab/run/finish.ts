@@ -2,7 +2,7 @@
 // summary.json, report.md, report.html and junit.xml in results/<run-id>/.
 
 import type { RunAnalysis } from '../analysis/analyseRun.ts';
-import { runVerdict, type LabCheck, type RunnerOutcome } from '../analysis/verdict.ts';
+import { runVerdict, type LabCheck, type RunnerOutcome, type ThresholdAbort } from '../analysis/verdict.ts';
 import { buildSummary, type RunSummary } from '../report/summary.ts';
 import { writeRunResults } from '../results/resultsFolder.ts';
 import type { RunPlan } from './plan.ts';
@@ -26,6 +26,8 @@ export interface FinishInput {
   labChecks: LabCheck[];
   labErrors: string[];
   interrupted: boolean;
+  /** the lab stopped the runners: a threshold with abortOnFail failed across them. */
+  abortedBy?: ThresholdAbort | undefined;
   prometheusUrl: string | null;
   runStartMs: number;
   runEndMs: number;
@@ -35,6 +37,8 @@ export function finishRun(input: FinishInput): FinishedRun {
   const { plan, analysis } = input;
   const verdict = runVerdict({
     slas: analysis.slas,
+    thresholds: analysis.thresholds,
+    abortedBy: input.abortedBy,
     soakChecks: analysis.soakChecks,
     labChecks: input.labChecks,
     runners: input.runners,
@@ -53,9 +57,11 @@ export function finishRun(input: FinishInput): FinishedRun {
     scenarioSlas: [...input.scenarioSlas],
     startedAt: input.startedAt.toISOString(),
     endedAt: new Date().toISOString(),
-    partial: input.interrupted,
+    partial: input.interrupted || input.abortedBy !== undefined,
     runners: input.runners,
     slas: analysis.slas,
+    thresholds: analysis.thresholds,
+    abortedBy: input.abortedBy ?? null,
     soakChecks: analysis.soakChecks,
     labChecks: input.labChecks,
     totals: analysis.totals,

@@ -57,7 +57,7 @@ export function localTarget(ctx: RunContext): RunTarget {
       return labChecksFromReadiness(phase === 'start' ? lab.readiness : await lab.checkReadiness(), phase);
     },
 
-    async runRunners(reached): Promise<RunnersEnded> {
+    async runRunners(reached, stop): Promise<RunnersEnded> {
       let results: RunnerResult[] = [];
       try {
         results = await runK6Runners({
@@ -69,7 +69,7 @@ export function localTarget(ctx: RunContext): RunTarget {
           pushInterval: PUSH_INTERVAL,
           env: scenarioEnv(plan.shape, reached.baseUrl, plan.userEnv),
           resultsDir,
-          signal: io.signal,
+          signal: stop,
           supervisor: lab!.supervisor,
           log: io.log,
         });

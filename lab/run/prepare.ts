@@ -1,11 +1,17 @@
-// Before anything starts: type-check and bundle the scenario, and ask k6 what it will run under
-// the chosen profile (max VUs, total duration). A scenario that does not type-check or load is a
+// Before anything starts: type-check and bundle the scenario, ask k6 what it will run under the
+// chosen profile (max VUs, total duration), and have k6 check the scenario's own thresholds (and
+// say what kind each metric is: lab/scenarios/probe.ts), so the lab can judge them across all
+// runners. A scenario that does not type-check or load, or a threshold the lab cannot judge, is a
 // usage error (exit 2): nothing has been started yet.
 
 import { buildScenario } from '../scenarios/build.ts';
 import { parseDuration } from '../scenarios/profiles.ts';
 import { UsageError } from './flags.ts';
-import { assertRunnersFit } from '../k6/runnerContract.ts';
+import { assertRunnersFit, scenarioEnv } from '../k6/runnerContract.ts';
+import { parseThresholds, thresholdProblem, ThresholdError, type K6MetricInfo, type ParsedThreshold } from '../k6/thresholdSyntax.ts';
+import { ensureK6 } from '../k6/binary.ts';
+import { probeScenarioMetrics } from '../scenarios/probe.ts';
+import { slaOfThreshold } from '../scenarios/thresholds.ts';
 import type { RunPlan } from './plan.ts';
 
 export interface PreparedScenario {
@@ -17,6 +23,12 @@ export interface PreparedScenario {
   totalDuration: string | undefined;
   /** SLA ids the scenario declares (its thresholds). */
   slaIds: string[];
+  /** every threshold of the scenario (its SLAs' and its own), parsed. */
+  thresholds: ParsedThreshold[];
+  /** the thresholds that are not a catalogue SLA's: judged and reported as the scenario's own. */
+  userThresholds: ParsedThreshold[];
+  /** the k6 type of each metric a threshold names. */
+  metrics: Record<string, K6MetricInfo>;
 }
 
 export async function prepareScenario(plan: RunPlan, outDir: string): Promise<PreparedScenario> {
@@ -37,6 +49,18 @@ export async function prepareScenario(plan: RunPlan, outDir: string): Promise<Pr
   } catch (error) {
     throw new UsageError(`--parallelism: ${(error as Error).message}`);
   }
+  let thresholds: ParsedThreshold[];
+  let metrics: Record<string, K6MetricInfo> = {};
+  try {
+    thresholds = parseThresholds(inspection.thresholds);
+    if (thresholds.length > 0) {
+      metrics = await probeScenarioMetrics(built.bundlePath, scenarioEnv(plan.shape, plan.baseUrl, plan.userEnv), ensureK6());
+    }
+    const problem = thresholds.map((t) => thresholdProblem(t, metrics)).find((p) => p !== undefined);
+    if (problem) throw new ThresholdError(problem);
+  } catch (error) {
+    throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
+  }
   let totalDurationMs: number | undefined;
   try {
     totalDurationMs = parseDuration(inspection.totalDuration);
@@ -50,5 +74,8 @@ export async function prepareScenario(plan: RunPlan, outDir: string): Promise<Pr
     totalDurationMs,
     totalDuration: inspection.totalDuration,
     slaIds: [...built.slaIds],
+    thresholds,
+    userThresholds: thresholds.filter((t) => slaOfThreshold(t.key, t.expression) === undefined),
+    metrics,
   };
 }

@@ -50,8 +50,11 @@ export interface RunTarget {
   reachLab(): Promise<ReachedLab>;
   /** The lab's health at the start (before the runners) or the end (after them), as checks. */
   checkLab(phase: LabCheck['phase']): Promise<LabCheck[]>;
-  /** Start the runners and wait until all have ended; the io signal (Ctrl-C) stops them. */
-  runRunners(lab: ReachedLab): Promise<RunnersEnded>;
+  /**
+   * Start the runners and wait until all have ended. `stop` aborts them: Ctrl-C, or a threshold
+   * with abortOnFail that failed across all runners.
+   */
+  runRunners(lab: ReachedLab, stop: AbortSignal): Promise<RunnersEnded>;
   /** Once the results are written: stop what reachLab started, or keep it (local --keep). */
   release(verdict: Verdict): Promise<void>;
 }

@@ -20,7 +20,7 @@ export interface ScenarioInspection {
 
 export function inspectScenario(bundlePath: string, shape: LoadShape, k6: string = ensureK6(), userEnv: Record<string, string> = {}): ScenarioInspection {
   const envArgs = Object.entries(scenarioEnv(shape, undefined, userEnv)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const out = spawnSync(k6, ['inspect', '--execution-requirements', ...envArgs, bundlePath], {
+  const out = spawnSync(k6, ['inspect', '--execution-requirements', '--no-thresholds', ...envArgs, bundlePath], {
     encoding: 'utf8',
     env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
   });

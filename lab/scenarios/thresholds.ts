@@ -73,17 +73,18 @@ export function thresholdsFor(slaIds: readonly string[], options: ThresholdOptio
   return thresholds;
 }
 
-/** The SLA ids whose threshold (key and expression) appears in a k6 thresholds object. */
-export function slaIdsIn(thresholds: K6Thresholds): K6SlaId[] {
-  const present = new Set(
-    Object.entries(thresholds).flatMap(([key, list]) =>
-      list.map((t) => `${key} ${typeof t === 'string' ? t : t.threshold}`),
-    ),
-  );
-  const ids: K6SlaId[] = [];
+/** The SLA whose own threshold is this key and expression (a scenario built from the catalogue), if any. */
+export function slaOfThreshold(key: string, expression: string): K6SlaId | undefined {
   for (const sla of SLA_CATALOGUE) {
     if (sla.measure.kind !== 'k6' || !isK6SlaId(sla.id)) continue;
-    if (present.has(`${thresholdKey(sla.measure)} ${thresholdExpression(sla.measure, sla.op, sla.threshold)}`)) ids.push(sla.id);
+    if (thresholdKey(sla.measure) === key && thresholdExpression(sla.measure, sla.op, sla.threshold) === expression) return sla.id;
   }
-  return ids;
+  return undefined;
+}
+
+/** The SLA ids whose threshold (key and expression) appears in a k6 thresholds object. */
+export function slaIdsIn(thresholds: K6Thresholds): K6SlaId[] {
+  const present = new Set(Object.entries(thresholds).flatMap(([key, list]) =>
+    list.map((t) => slaOfThreshold(key, typeof t === 'string' ? t : t.threshold)).filter((id) => id !== undefined)));
+  return SLA_CATALOGUE.map((s) => s.id).filter((id): id is K6SlaId => present.has(id as K6SlaId));
 }
