@@ -63,10 +63,10 @@ export interface ScriptConfigMap {
 }
 
 /** Runner resources when the caller gives none: enough for a few hundred VUs of HTTP per runner. */
-export const DEFAULT_RUNNER_RESOURCES: ResourceRequirements = {
+export const DEFAULT_RUNNER_RESOURCES = {
   requests: { cpu: '500m', memory: '512Mi' },
   limits: { cpu: '2', memory: '2Gi' },
-};
+} satisfies ResourceRequirements;
 
 export interface TestRunInput {
   /** the run id: the `testid` tag on every sample, and part of the object names. */

@@ -17,7 +17,8 @@ import { EXIT_CODES } from '../exitCodes.ts';
 import { parseRunFlags } from './flags.ts';
 import { planRun } from './plan.ts';
 import { prepareScenario, type PreparedScenario } from './prepare.ts';
-import { clusterTarget, type ClusterDeps, type ClusterLauncher } from './clusterTarget.ts';
+import { clusterRunObjects, clusterTarget, separateRunners, type ClusterDeps, type ClusterLauncher } from './clusterTarget.ts';
+import { UsageError } from './flags.ts';
 import { executeRun } from './executeRun.ts';
 import { runResultsDir } from '../results/resultsFolder.ts';
 import type { RunIo } from './io.ts';
@@ -187,4 +188,16 @@ test('the target Service name follows the chart\'s fullname helper', () => {
   const config = loadLabConfig();
   assert.equal(clusterTargetService({ ...config, target: { ...config.target, releaseName: 'perf' } }), 'perf-target-api');
   assert.equal(clusterTargetService({ ...config, target: { ...config.target, releaseName: 'my-target-api' } }), 'my-target-api');
+});
+
+test('runners share the lab\'s one load node (no separate: a second separate runner would stay Pending), and must fit it (F7)', () => {
+  const config = loadLabConfig();
+  assert.equal(separateRunners(config, 1), false);
+  assert.equal(separateRunners(config, 2), false, 'one load node: runners side by side');
+  const objects = clusterRunObjects(plan(['--parallelism', '4']), prepared, config);
+  assert.equal(objects.testRun.spec.separate, false);
+  assert.equal(objects.testRun.spec.parallelism, 4);
+  // 40 runners of 500m do not fit an 8-CPU load node: refused before anything is applied
+  assert.throws(() => clusterRunObjects({ ...plan(), parallelism: 40 }, { ...prepared, maxVUs: 100 }, config),
+    (e: Error) => e instanceof UsageError && /--parallelism: .*k6 runners/.test(e.message));
 });

@@ -6,12 +6,13 @@
 // `--dry-run` prints the ConfigMap and TestRun instead.
 
 import { readFileSync } from 'node:fs';
-import { buildRunObjects, type RunObjects } from '../../k6-operator/testrun.ts';
+import { buildRunObjects, DEFAULT_RUNNER_RESOURCES, type RunObjects } from '../../k6-operator/testrun.ts';
 import { renderYaml } from '../../k6-operator/yaml.ts';
 import { loadLabConfig } from '../config/index.ts';
 import type { LabConfig } from '../config/types.ts';
 import { monitoringEndpoints } from '../cluster/names.ts';
-import { nodeSelectorFor } from '../cluster/pools.ts';
+import { clusterNodes, nodeSelectorFor, POOL_LABEL } from '../cluster/pools.ts';
+import { runnersFit } from '../config/fit.ts';
 import type { TestRunReport } from '../cluster/launcher.ts';
 import { PrometheusClient } from '../analysis/prometheusClient.ts';
 import { UsageError } from './flags.ts';
@@ -32,8 +33,24 @@ export interface ClusterDeps {
   config?: LabConfig;
 }
 
-/** The run's ConfigMap and TestRun; a shape the builder refuses is a usage error, before anything starts. */
+/**
+ * Spread the runners one per node (the operator's `separate`, a required hostname anti-affinity)
+ * only where the runner pool has a node for each; else they share the pool's node — more than one
+ * separate runner on the lab's one load node would stay Pending for ever.
+ */
+export function separateRunners(config: LabConfig, parallelism: number): boolean {
+  const nodes = clusterNodes(config).filter((n) => n.labels[POOL_LABEL] === config.k6Operator.runnerPool).length;
+  return parallelism > 1 && parallelism <= nodes;
+}
+
+/**
+ * The run's ConfigMap and TestRun; a shape the builder refuses, or runners that would not fit the
+ * runner pool's node, is a usage error before anything starts.
+ */
 export function clusterRunObjects(plan: RunPlan, prepared: PreparedScenario, config: LabConfig): RunObjects {
+  const separate = separateRunners(config, plan.parallelism);
+  const fit = runnersFit(config, { count: plan.parallelism, requests: DEFAULT_RUNNER_RESOURCES.requests, separate });
+  if (fit.length > 0) throw new UsageError(`--parallelism: ${fit.join('; ')}`);
   try {
     return buildRunObjects({
       runId: plan.runId,
@@ -45,7 +62,7 @@ export function clusterRunObjects(plan: RunPlan, prepared: PreparedScenario, con
       ...plan.shape,
       nodeSelector: nodeSelectorFor(config.k6Operator.runnerPool),
       extraEnv: Object.entries(plan.userEnv).map(([name, value]) => ({ name, value })),
-      separate: plan.parallelism > 1,
+      separate,
       scriptText: readFileSync(prepared.bundlePath, 'utf8'),
     });
   } catch (error) {
