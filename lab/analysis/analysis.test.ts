@@ -147,8 +147,9 @@ test('soak: the slowdown from the fast first window to the slow last window fail
   const degradation = checks.find((c) => c.id === 'p95_degradation')!;
   assert.equal(degradation.status, 'fail', degradation.detail);
   assert.ok(degradation.value! > SOAK_RULES.degradationFail * 5, degradation.detail);
+  // the target's memory was read (a few seconds of it: too short for a trend, and said so)
   const memory = checks.find((c) => c.id === 'memory_trend')!;
-  assert.notEqual(memory.status, 'not-measured', memory.detail);
+  assert.match(memory.detail, /^too short to judge: ([3-9]|\d{2,}) memory samples over \d+ s/, memory.detail);
 });
 
 test('soak: a run too short for two windows is not measured, not passed', async () => {

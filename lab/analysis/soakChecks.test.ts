@@ -69,11 +69,20 @@ test('memory trend: flat passes; a steady climb over a long run fails as a leak'
   assert.ok(leak.value! > SOAK_RULES.memoryLeakMbPerHour);
 });
 
-test('memory trend: a climb over a run shorter than the minimum observation only warns', () => {
+test('memory trend: below the minimum observation it is too short to judge, never a number (a climb, or a falling sawtooth)', () => {
   const shortSpan = MIN_LEAK_OBSERVATION_S / 10;
   const check = memoryTrendCheck(series(0, shortSpan, 5, 60, SOAK_RULES.memoryLeakMbPerHour * 10), undefined);
-  assert.equal(check.status, 'warn');
-  assert.match(check.detail, /only \d+ s observed/);
+  assert.equal(check.status, 'not-measured');
+  assert.equal(check.value, null);
+  assert.match(check.detail, /^too short to judge: 13 memory samples over 60 s \(RSS between 60\.0 and \d+\.\d MB\); a trend needs 600 s$/);
+  // the report that started this: RSS falling 98.4 -> 94.9 MB over 40 s once read as +369 MB/h
+  const sawtooth = [98.4, 101.2, 104.0, 95.1, 97.9, 100.6, 94.9].map((mb, i) => ({ timeMs: i * 6_666, bytes: mb * MB }));
+  assert.equal(memoryTrendCheck(sawtooth, undefined).status, 'not-measured');
+});
+
+test('memory trend: a judged trend reports the fit and the figures that support it', () => {
+  const check = memoryTrendCheck(series(0, 3600, 60, 80, 30), undefined);
+  assert.match(check.detail, /^least-squares fit of 61 samples from 00:00:00 to 01:00:00 UTC \(3600 s\): 80\.0 -> 110\.0 MB fitted, RSS between 80\.0 and 110\.0 MB, trend 30\.0 MB\/h/);
 });
 
 test('memory trend: warm-up before the first window ends is left out', () => {

@@ -24,8 +24,9 @@ export const WINDOW_SHARE = 0.2;
 export const MIN_WINDOW_S = 20;
 export const MAX_WINDOW_S = 3600;
 /**
- * A memory slope is extrapolated to MB/h; over a few minutes warm-up (JIT, pools, caches) looks
- * like a leak. Below this much observed time a slope over the limit warns instead of failing.
+ * A memory slope is extrapolated to MB/h; over a few minutes a garbage collector's sawtooth and
+ * warm-up (JIT, pools, caches) are all a fit sees — a falling RSS can fit a steep rise. Below this
+ * much observed time the trend is "too short to judge", never a number.
  */
 export const MIN_LEAK_OBSERVATION_S = 600;
 
@@ -79,8 +80,8 @@ export interface MemorySample {
   bytes: number;
 }
 
-/** Least-squares slope of memory over time, in MB per hour. */
-export function memorySlopeMbPerHour(samples: readonly MemorySample[]): number {
+/** The least-squares line of memory (MB) over time (h): slope in MB/h, and the fitted value at a time. */
+export function memoryFit(samples: readonly MemorySample[]): { slopeMbPerHour: number; mbAt: (timeMs: number) => number } {
   const n = samples.length;
   const xs = samples.map((s) => s.timeMs / 3_600_000);
   const ys = samples.map((s) => s.bytes / 1_048_576);
@@ -92,7 +93,13 @@ export function memorySlopeMbPerHour(samples: readonly MemorySample[]): number {
     num += (xs[i]! - mx) * (ys[i]! - my);
     den += (xs[i]! - mx) ** 2;
   }
-  return den === 0 ? 0 : num / den;
+  const slope = den === 0 ? 0 : num / den;
+  return { slopeMbPerHour: slope, mbAt: (timeMs) => my + slope * (timeMs / 3_600_000 - mx) };
+}
+
+/** Least-squares slope of memory over time, in MB per hour. */
+export function memorySlopeMbPerHour(samples: readonly MemorySample[]): number {
+  return memoryFit(samples).slopeMbPerHour;
 }
 
 /**
@@ -110,18 +117,26 @@ export function memoryTrendCheck(
   if (used.length < 3) {
     return { ...base, status: 'not-measured', value: null, detail: `${samples.length} memory samples of the target (need 3)` };
   }
-  const slope = memorySlopeMbPerHour(used);
-  const spanS = (used[used.length - 1]!.timeMs - used[0]!.timeMs) / 1000;
-  const first = used[0]!.bytes / 1_048_576;
-  const last = used[used.length - 1]!.bytes / 1_048_576;
-  const over = slope > rules.memoryLeakMbPerHour;
-  const status: SoakStatus = !over ? 'pass' : spanS >= MIN_LEAK_OBSERVATION_S ? 'fail' : 'warn';
-  const note = over && status === 'warn' ? `; only ${Math.round(spanS)} s observed (a leak fails from ${MIN_LEAK_OBSERVATION_S} s)` : '';
+  const startMs = used[0]!.timeMs;
+  const endMs = used[used.length - 1]!.timeMs;
+  const spanS = (endMs - startMs) / 1000;
+  const mbs = used.map((s) => s.bytes / 1_048_576);
+  const range = `RSS between ${Math.min(...mbs).toFixed(1)} and ${Math.max(...mbs).toFixed(1)} MB`;
+  if (spanS < MIN_LEAK_OBSERVATION_S) {
+    return {
+      ...base, status: 'not-measured', value: null,
+      detail: `too short to judge: ${used.length} memory samples over ${Math.round(spanS)} s (${range}); a trend needs ${MIN_LEAK_OBSERVATION_S} s`,
+    };
+  }
+  const fit = memoryFit(used);
+  const slope = fit.slopeMbPerHour;
+  const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
   return {
     ...base,
-    status,
+    status: slope > rules.memoryLeakMbPerHour ? 'fail' : 'pass',
     value: slope,
-    detail: `RSS ${first.toFixed(1)} -> ${last.toFixed(1)} MB over ${Math.round(spanS)} s, trend ${slope.toFixed(1)} MB/h ` +
-      `(limit ${rules.memoryLeakMbPerHour} MB/h)${note}`,
+    detail: `least-squares fit of ${used.length} samples from ${clock(startMs)} to ${clock(endMs)} UTC (${Math.round(spanS)} s): ` +
+      `${fit.mbAt(startMs).toFixed(1)} -> ${fit.mbAt(endMs).toFixed(1)} MB fitted, ${range}, trend ${slope.toFixed(1)} MB/h ` +
+      `(limit ${rules.memoryLeakMbPerHour} MB/h)`,
   };
 }

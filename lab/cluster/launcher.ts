@@ -55,6 +55,8 @@ export interface LaunchOptions {
   pollIntervalMs?: number;
   /** Ctrl-C: abort following, delete the TestRun, its jobs and pods. */
   signal?: AbortSignal;
+  /** told each new status.stage as it is seen (the progress line shows what the runners wait for). */
+  onStage?: (stage: TestRunStage | 'unknown') => void;
   log?: (line: string) => void;
   /** delete the TestRun, its jobs and pods after reading the results (default: keep them). */
   deleteAfter?: boolean;
@@ -190,6 +192,7 @@ export async function launchTestRun(objects: RunObjects, options: LaunchOptions)
     if (next !== stage) {
       log(`stage ${next} after ${Math.round((Date.now() - started) / 1000)}s`);
       stage = next;
+      options.onStage?.(stage);
     }
     if (stage === 'finished') ended = stage;
     else if (stage === 'error') {

@@ -19,6 +19,7 @@ import { planRun } from './plan.ts';
 import { prepareScenario, type PreparedScenario } from './prepare.ts';
 import { clusterRunObjects, clusterTarget, separateRunners, type ClusterDeps, type ClusterLauncher } from './clusterTarget.ts';
 import { UsageError } from './flags.ts';
+import { startProgress } from './progress.ts';
 import { executeRun } from './executeRun.ts';
 import { runResultsDir } from '../results/resultsFolder.ts';
 import type { RunIo } from './io.ts';
@@ -200,4 +201,36 @@ test('runners share the lab\'s one load node (no separate: a second separate run
   // 40 runners of 500m do not fit an 8-CPU load node: refused before anything is applied
   assert.throws(() => clusterRunObjects({ ...plan(), parallelism: 40 }, { ...prepared, maxVUs: 100 }, config),
     (e: Error) => e instanceof UsageError && /--parallelism: .*k6 runners/.test(e.message));
+});
+
+test('while the TestRun initializes, the progress line says what the runners wait for and how long, not a clock (stand-in API)', async () => {
+  const p = plan();
+  const ctx = { plan: p, prepared, resultsDir: runResultsDir(p.resultsRoot, p.runId), io: io([]) };
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const seen: Array<string | undefined> = [];
+  const target = clusterTarget(ctx, {
+    launcher: async (_objects, { onStage }) => {
+      seen.push(target.waiting!());
+      onStage!('initialization');
+      seen.push(target.waiting!());
+      await gate;
+      onStage!('started');
+      seen.push(target.waiting!());
+      return report('finished', [0]);
+    },
+  });
+  const lab = await target.reachLab();
+  const written: string[] = [];
+  const progress = startProgress({
+    client: new PrometheusClient(promUrl), selector: 'testid="none"', startMs: Date.now(), totalMs: 60_000, tty: false,
+    write: (t) => written.push(t), waiting: () => target.waiting!(), intervalMs: 20, plainEveryMs: 0,
+  });
+  const running = target.runRunners(lab, new AbortController().signal);
+  while (!written.some((l) => /waiting for runners: stage initialization, \d+ s/.test(l))) await new Promise((r) => setTimeout(r, 10));
+  release();
+  await running;
+  progress.stop();
+  assert.deepEqual(seen, ['applying the TestRun', 'stage initialization', undefined]);
+  assert.ok(written.every((l) => !/left/.test(l) || !/waiting/.test(l)), written.join(''));
 });

@@ -13,7 +13,7 @@ import type { LabConfig } from '../config/types.ts';
 import { monitoringEndpoints } from '../cluster/names.ts';
 import { clusterNodes, nodeSelectorFor, POOL_LABEL } from '../cluster/pools.ts';
 import { runnersFit } from '../config/fit.ts';
-import type { TestRunReport } from '../cluster/launcher.ts';
+import type { TestRunReport, TestRunStage } from '../cluster/launcher.ts';
 import { PrometheusClient } from '../analysis/prometheusClient.ts';
 import { UsageError } from './flags.ts';
 import { maskSecrets } from '../k6/runnerContract.ts';
@@ -24,7 +24,15 @@ import type { PreparedScenario } from './prepare.ts';
 import { LabUnavailable, type ReachedLab, type RunContext, type RunnersEnded, type RunTarget } from './runTarget.ts';
 
 /** The boundary to the cluster: apply, follow to the end, report the facts; delete on abort. */
-export type ClusterLauncher = (objects: RunObjects, opts: { signal: AbortSignal; log: (line: string) => void }) => Promise<TestRunReport>;
+export type ClusterLauncher = (
+  objects: RunObjects,
+  opts: { signal: AbortSignal; log: (line: string) => void; onStage?: (stage: TestRunStage | 'unknown') => void },
+) => Promise<TestRunReport>;
+
+/** The stages in which the runners run or ran: the progress line shows figures, not a wait. */
+const RUNNING: ReadonlySet<string> = new Set(['started', 'stopped', 'finished', 'error']);
+/** k6's remote-write default push interval: the TestRun sets none. */
+const PUSH_INTERVAL_S = 5;
 
 export interface ClusterDeps {
   /** a stand-in for the real launcher (tests). */
@@ -89,6 +97,7 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
   const prometheusUrl = plan.prometheusUrl!;
   const prometheus = new PrometheusClient(prometheusUrl);
   const targetSelector = plan.baseUrl === undefined ? clusterTargetSelector(config) : undefined;
+  let stage: TestRunStage | 'unknown' | undefined;
 
   return {
     async reachLab(): Promise<ReachedLab> {
@@ -102,6 +111,7 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
         // the launcher reads the runners' exits some seconds after the fact (it polls): their
         // last push has long landed
         lastPushMs: 0,
+        pushIntervalS: PUSH_INTERVAL_S,
       };
     },
 
@@ -114,7 +124,7 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
       try {
         const launch = deps.launcher ?? (await realLauncher(config));
         io.log(`run ${plan.runId}: applying ConfigMap + TestRun ${objects.testRun.metadata.name} in ${objects.testRun.metadata.namespace}`);
-        report = await launch(objects, { signal: stop, log: io.log });
+        report = await launch(objects, { signal: stop, log: io.log, onStage: (s) => (stage = s) });
       } catch (error) {
         return { runners: [], summaries: [], problem: `cluster: ${(error as Error).message}` };
       }
@@ -125,6 +135,11 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
         summaries: [],
         ...(ranOut && report.reason ? { problem: `cluster: ${report.reason}` } : {}),
       };
+    },
+
+    waiting() {
+      if (stage === undefined) return 'applying the TestRun';
+      return RUNNING.has(stage) ? undefined : `stage ${stage}`;
     },
 
     async release() {

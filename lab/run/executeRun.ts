@@ -45,7 +45,10 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       const client = new PrometheusClient(lab.prometheusUrl);
       const selector = selectorOf(plan.runId);
       runStartMs = Date.now();
-      const progress = startProgress({ client, selector, startMs: runStartMs, totalMs: prepared.totalDurationMs, tty: io.tty, write: io.write });
+      const progress = startProgress({
+        client, selector, startMs: runStartMs, totalMs: prepared.totalDurationMs, tty: io.tty, write: io.write,
+        pushIntervalS: lab.pushIntervalS, ...(target.waiting ? { waiting: () => target.waiting!() } : {}),
+      });
       // Ctrl-C, or a threshold with abortOnFail failing across all runners, stops every runner
       const stopRunners = new AbortController();
       const watch = watchAbortThresholds({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseRunFlags, UsageError } from './flags.ts';
 import { planRun, DEFAULTS } from './plan.ts';
 import { newRunId, MAX_RUN_ID } from './runId.ts';
-import { formatProgress, formatClock } from './progress.ts';
+import { formatProgress, formatClock, rateWindowS } from './progress.ts';
 
 test('flags: defaults to the local target; values are parsed and typed', () => {
   const f = parseRunFlags(['--vus', '30', '--duration', '90s', '--parallelism', '3', '--keep'], 'run-soak');
@@ -65,14 +65,20 @@ test('run id: a DNS label of at most 30 characters, even for long scenario names
   assert.notEqual(newRunId('soak'), newRunId('soak'));
 });
 
-test('progress line: elapsed, remaining, VUs, req/s, p95, error rate; dashes when not known yet', () => {
+test('progress line: elapsed, remaining, VUs, req/s, p95, error rate; "no samples yet" when that is the truth', () => {
   assert.equal(formatClock(3_725_000), '1:02:05');
+  const sample = { elapsedMs: 61_000, totalMs: 90_000, anySample: true, vus: 20, requestsPerSecond: 187.25, requests: 11_000, p95Ms: 81.04, p95Window: 'recent' as const, errorRate: 0.0012 };
+  assert.equal(formatProgress(sample), '01:01 elapsed, 00:29 left | VUs 20 | 187.3 req/s | p95 81.0 ms | errors 0.12%');
   assert.equal(
-    formatProgress({ elapsedMs: 61_000, totalMs: 90_000, vus: 20, requestsPerSecond: 187.25, p95Ms: 81.04, errorRate: 0.0012 }),
-    '01:01 elapsed, 00:29 left | VUs 20 | 187.3 req/s | p95 81.0 ms | errors 0.12%',
+    formatProgress({ ...sample, elapsedMs: 1000, totalMs: undefined, anySample: false, vus: undefined, requestsPerSecond: undefined, requests: undefined, p95Ms: undefined, errorRate: undefined }),
+    '00:01 elapsed, ? left | no samples yet',
   );
-  assert.equal(
-    formatProgress({ elapsedMs: 1000, totalMs: undefined, vus: undefined, requestsPerSecond: undefined, p95Ms: undefined, errorRate: undefined }),
-    '00:01 elapsed, ? left | VUs — | — req/s | p95 — | errors —',
-  );
+  // a few VUs: too few points in the window for a rate, so the run's figures so far
+  assert.equal(formatProgress({ ...sample, requestsPerSecond: undefined, requests: 12, p95Ms: 5, p95Window: 'run' }),
+    '01:01 elapsed, 00:29 left | VUs 20 | 12 requests | p95 (run) 5.0 ms | errors 0.12%');
+  // samples, but no HTTP at all (a scenario of custom metrics)
+  assert.equal(formatProgress({ ...sample, requestsPerSecond: undefined, requests: undefined, p95Ms: undefined, errorRate: undefined }),
+    '01:01 elapsed, 00:29 left | VUs 20 | no requests | p95 — | errors —');
+  assert.equal(rateWindowS(1), 10);
+  assert.equal(rateWindowS(5), 20);
 });

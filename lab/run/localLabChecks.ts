@@ -2,7 +2,7 @@
 // the run, as the verdict's lab checks: replication streaming, Redis cluster ok, Prometheus
 // scraping every target, Alertmanager ready, target healthy.
 
-import type { ReadinessReport } from '../local/localLab.ts';
+import type { ReadinessReport } from '../local/readiness.ts';
 import type { LabCheck } from '../analysis/verdict.ts';
 
 export function labChecksFromReadiness(report: ReadinessReport, phase: LabCheck['phase']): LabCheck[] {

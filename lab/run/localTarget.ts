@@ -25,7 +25,7 @@ export function localStateDir(runId: string): string {
 /** After the runners exit, their last remote-write push (1 s interval) needs a moment to land. */
 const LAST_PUSH_MS = 1500;
 /** The local runners push every second: a short run still gets many points. */
-const PUSH_INTERVAL = '1s';
+const PUSH_INTERVAL_S = 1;
 
 export function localTarget(ctx: RunContext): RunTarget {
   const { plan, prepared, resultsDir, io } = ctx;
@@ -48,6 +48,7 @@ export function localTarget(ctx: RunContext): RunTarget {
         prometheusUrl: lab.endpoints.prometheusUrl,
         baseUrl: plan.baseUrl ?? lab.endpoints.targetBaseUrl!,
         lastPushMs: LAST_PUSH_MS,
+        pushIntervalS: PUSH_INTERVAL_S,
       };
     },
 
@@ -66,7 +67,7 @@ export function localTarget(ctx: RunContext): RunTarget {
           parallelism: plan.parallelism,
           testid: plan.runId,
           prometheusRwUrl: lab!.endpoints.prometheusRemoteWriteUrl,
-          pushInterval: PUSH_INTERVAL,
+          pushInterval: `${PUSH_INTERVAL_S}s`,
           env: scenarioEnv(plan.shape, reached.baseUrl, plan.userEnv),
           resultsDir,
           signal: stop,

@@ -31,6 +31,8 @@ export interface ReachedLab {
   targetSelector?: string;
   /** how long after the runners end their last remote-write push needs to be queryable. */
   lastPushMs: number;
+  /** how often the runners remote-write, in seconds (the progress line's rate window follows it). */
+  pushIntervalS: number;
 }
 
 /** What the runners left behind once every one of them has ended. */
@@ -57,4 +59,6 @@ export interface RunTarget {
   runRunners(lab: ReachedLab, stop: AbortSignal): Promise<RunnersEnded>;
   /** Once the results are written: stop what reachLab started, or keep it (local --keep). */
   release(verdict: Verdict): Promise<void>;
+  /** While the runners are not running yet, what they wait for (e.g. "stage initialization"). */
+  waiting?(): string | undefined;
 }
