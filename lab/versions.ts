@@ -87,15 +87,8 @@ export const REDIS_EXPORTER_IMAGE = { repository: 'quay.io/oliver006/redis_expor
 /** kind and the node image it boots (k8s 1.36). */
 export const KIND = { version: 'v0.32.0', nodeImage: 'kindest/node:v1.36.1' } as const;
 
-/**
- * The target service (target/, charts/target-api): its image, version (chart appVersion and
- * /api/v1/status) and the Node base image of target/Dockerfile (a test keeps them in step).
- */
-export const TARGET_API = {
-  image: 'perflab/target-api',
-  version: '0.1.0',
-  nodeImage: 'node:20.20.2-bookworm-slim',
-} as const;
+/** The target service's image, version and Node base image: the service owns them (target/src/version.ts). */
+export { TARGET_API } from '../target/src/version.ts';
 
 /**
  * Bases of the optional perflab k6 runner image (k6-operator/runner-image): the Go toolchain k6

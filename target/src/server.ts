@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
-import { TARGET_API } from '../../lab/versions.ts';
+import { TARGET_API } from './version.ts';
 import { Cache } from './cache.ts';
 import type { TargetConfig } from './config.ts';
 import { Database } from './db/database.ts';
