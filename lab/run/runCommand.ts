@@ -91,6 +91,10 @@ export function verdictLines(run: FinishedRun): string[] {
     ...s.verdict.warnings.map((w) => `  ! ${w}`),
     `across ${s.runners.length} runner(s): ${s.totals.requests ?? 0} requests, p95 ${s.totals.p95Ms?.toFixed(1) ?? '—'} ms, ` +
       `p99 ${s.totals.p99Ms?.toFixed(1) ?? '—'} ms, errors ${s.totals.errorRate === null ? '—' : `${(s.totals.errorRate * 100).toFixed(2)}%`}`,
+    ...(s.thresholds.length > 0
+      ? [`the scenario's thresholds across all runners: ${(['pass', 'fail', 'not-measured'] as const).map((status) =>
+        `${s.thresholds.filter((t) => t.status === status).length} ${status === 'pass' ? 'held' : status === 'fail' ? 'failed' : 'not measured'}`).join(', ')}`]
+      : []),
     `results: ${run.resultsDir}/ (report.md, report.html, summary.json, junit.xml)`,
   ];
 }

@@ -53,6 +53,7 @@ test('thresholds are judged across all runners: each slice passes count<80, the 
   const run = await runScript('run.mjs', [slices, '--parallelism', '2', '-e', 'TENANT=acme', '--results-dir', results]);
   assert.equal(run.code, EXIT_CODES.slaFailure, run.stderr + run.stdout);
   assert.match(run.stdout, /threshold iterations: count<80 failed across all runners \(100\)/);
+  assert.match(run.stdout, /^the scenario's thresholds across all runners: 4 held, 1 failed, 0 not measured$/m);
   const runDir = onlyRunDir(results);
   const s = readSummary(runDir);
   const byKey = Object.fromEntries(s.thresholds.map((t) => [`${t.metric} ${t.expression}`, t]));
