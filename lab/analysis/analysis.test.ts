@@ -19,6 +19,8 @@ import { PrometheusClient, PrometheusError } from './prometheusClient.ts';
 import { measureSlas, readRunnerSummary, type K6SummaryExport } from './slaMeasurements.ts';
 import { measureSoakChecks } from './soakMeasurements.ts';
 import { measureBreakdown } from './breakdown.ts';
+import { judgeThresholds, type ThresholdResult } from './thresholds.ts';
+import { parseThresholds, type K6MetricInfo } from '../k6/thresholdSyntax.ts';
 
 const TESTID = `analysis-${process.pid}`;
 const RUN_S = 14;
@@ -161,4 +163,44 @@ test('an unreachable Prometheus is a clear error naming its URL', async () => {
   const port = await freePort();
   await assert.rejects(new PrometheusClient(`http://${LOOPBACK}:${port}`, 2000).value('up'), (e: Error) =>
     e instanceof PrometheusError && e.message.includes(`${LOOPBACK}:${port}`) && /unreachable/.test(e.message));
+});
+
+test('the scenario\'s own thresholds across both runners: exact from the summaries here, from Prometheus alone as on the cluster', async () => {
+  const metrics: Record<string, K6MetricInfo> = {
+    http_req_failed: { type: 'rate', contains: 'default' }, http_req_duration: { type: 'trend', contains: 'time' },
+    errors: { type: 'rate', contains: 'default' }, http_reqs: { type: 'counter', contains: 'default' }, vus_max: { type: 'gauge', contains: 'default' },
+  };
+  const thresholds = parseThresholds({
+    http_req_failed: ['rate<0.01'], http_req_duration: ['max<1000', 'p(95)<1000'],
+    errors: ['rate<0.5'], http_reqs: ['count>0'], vus_max: ['value>=4'],
+  });
+  const judge = (withSummaries: boolean) => judgeThresholds(client, thresholds, metrics, {
+    selector: selector(), runStartMs: runStart, atMs: runEnd, summaries: withSummaries ? summaries : [],
+  });
+  const key = (r: ThresholdResult) => `${r.metric} ${r.expression}`;
+  const local = Object.fromEntries((await judge(true)).map((r) => [key(r), r]));
+  const cluster = Object.fromEntries((await judge(false)).map((r) => [key(r), r]));
+  const totalRequests = summaries.reduce((n, s) => n + s.metrics.http_reqs!.count!, 0);
+  const failed = summaries.reduce((n, s) => n + s.metrics.http_req_failed!.passes!, 0);
+  // exact on both: the error ratio (counts on the cluster from k6_http_reqs_total), the request count
+  for (const r of [local, cluster]) {
+    assert.equal(r['http_req_failed rate<0.01']!.value, failed / totalRequests);
+    assert.equal(r['http_req_failed rate<0.01']!.status, 'fail');
+    assert.equal(r['http_reqs count>0']!.value, totalRequests);
+  }
+  // max: the slowest request of either runner (summaries), or the summed histogram's top bucket edge
+  const exactMax = Math.max(...summaries.map((s) => s.metrics.http_req_duration!.max!));
+  assert.equal(local['http_req_duration max<1000']!.value, exactMax);
+  assert.equal(local['http_req_duration max<1000']!.approximate, undefined);
+  const edge = cluster['http_req_duration max<1000']!;
+  assert.ok(edge.value! >= exactMax * 0.91 && edge.value! <= exactMax * 1.1, `bucket edge ${edge.value} vs exact ${exactMax}`);
+  assert.match(edge.approximate ?? '', /within one bucket/);
+  // a custom Rate: exact counts here; the mean of the runners' ratios on the cluster, said so
+  const errorsExact = summaries.reduce((n, s) => n + s.metrics.errors!.passes!, 0) / summaries.reduce((n, s) => n + s.metrics.errors!.passes! + s.metrics.errors!.fails!, 0);
+  assert.equal(local['errors rate<0.5']!.value, errorsExact);
+  assert.ok(Math.abs(cluster['errors rate<0.5']!.value! - errorsExact) < 0.02, `${cluster['errors rate<0.5']!.value} vs ${errorsExact}`);
+  assert.match(cluster['errors rate<0.5']!.approximate ?? '', /mean of 2 series' ratios/);
+  // vus_max is one value per runner: summed
+  assert.equal(local['vus_max value>=4']!.value, 4);
+  assert.equal(cluster['vus_max value>=4']!.value, 4);
 });
