@@ -99,3 +99,23 @@ export const K6_RUNNER_IMAGE_BASES = {
   go: 'golang:1.25.12-bookworm',
   base: 'gcr.io/distroless/static-debian12:nonroot',
 } as const;
+
+// --- the simulated cluster (lab/sim): a real control plane with kwok nodes on loopback, each
+// binary built from the Go module proxy by lab/setup/controlPlane.ts (never a release download) ---
+
+/**
+ * kube-apiserver, kube-controller-manager, kube-scheduler and kubectl. k8s.io/kubernetes cannot be
+ * built by `go install` (its go.mod replaces the staging modules with ./staging/...): the builder
+ * replaces each with its published module at `stagingVersion`.
+ */
+export const KUBERNETES = {
+  module: 'k8s.io/kubernetes',
+  version: 'v1.36.1',
+  stagingVersion: 'v0.36.1',
+} as const;
+
+/** etcd 3.6 (Debian's 3.4 lacks watch progress requests, and kube-apiserver 1.36's watches lag). */
+export const ETCD = { module: 'go.etcd.io/etcd/server/v3', version: 'v3.6.16' } as const;
+
+/** kwok: simulated nodes (kubelets that only post status) and pods that "run" by stage. */
+export const KWOK = { module: 'sigs.k8s.io/kwok', version: 'v0.7.0' } as const;
