@@ -12,11 +12,24 @@
 //                    this only keeps `lastHeartbeatTime` from looking stale to a human.
 //   pod-ready        a pod bound to a kwok node "runs": Running, Ready, every container running.
 //   pod-complete     a running pod owned by a Job completes (exit 0), so Jobs finish.
+//   pod-exit         a running pod annotated SIM_EXIT_CODE_ANNOTATION with a number ends with that
+//                    exit code (Succeeded for 0, else Failed); annotated `running`, it keeps running
+//                    (and pod-complete leaves it alone) until the annotation says how it ends. What a
+//                    container's process would decide, for tests that play it (k6's 99, 107...).
 //   pod-delete       a pod being deleted loses its finalizers and is gone (no kubelet to confirm).
 // Stage templates are Go templates over the object, with kwok's functions (Now, Quote,
 // NodeIPWith, PodIPWith); the status they render is merged into the object's status.
 
 import YAML from 'yaml';
+
+/**
+ * A pod's container exit, scripted: `running` keeps the pod's containers running, an integer
+ * ("0", "99") ends them with that exit code. Without it pods behave as before (pods of Jobs exit 0
+ * at once). Set it in a pod template to hold the pods, then on each pod to end it.
+ */
+export const SIM_EXIT_CODE_ANNOTATION = 'perflab.dev/sim-exit-code';
+/** The value of SIM_EXIT_CODE_ANNOTATION that keeps the containers running. */
+export const SIM_EXIT_RUNNING = 'running';
 
 /** The annotation (kwok's convention) that marks a node as kwok's to play; nothing else is touched. */
 export const KWOK_NODE_ANNOTATION = { key: 'kwok.x-k8s.io/node', value: 'fake' } as const;
@@ -146,11 +159,40 @@ containerStatuses:
 {{ end }}
 `;
 
+// The annotation's exit code (an integer: a number in YAML), on every container; the pod's phase as a
+// kubelet would set it for restartPolicy Never (Job pods): Succeeded when it is 0, else Failed.
+const POD_EXITED = `{{ $now := Now }}
+{{ $code := index .metadata.annotations "${SIM_EXIT_CODE_ANNOTATION}" }}
+phase: {{ if eq $code "0" }}Succeeded{{ else }}Failed{{ end }}
+conditions:
+{{ range list "ContainersReady" "Ready" }}
+- type: {{ . }}
+  status: "False"
+  reason: PodCompleted
+  lastTransitionTime: {{ $now | Quote }}
+{{ end }}
+containerStatuses:
+{{ range .spec.containers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  ready: false
+  started: false
+  restartCount: 0
+  state:
+    terminated:
+      exitCode: {{ $code }}
+      reason: {{ if eq $code "0" }}Completed{{ else }}Error{{ end }}
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+`;
+
 function stage(name: string, kind: 'Node' | 'Pod', spec: Omit<Stage['spec'], 'resourceRef'>): Stage {
   return { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Stage', metadata: { name }, spec: { resourceRef: { apiGroup: 'v1', kind }, ...spec } };
 }
 
 const NOT_DELETING = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' } as const;
+const EXIT_CODE = `.metadata.annotations["${SIM_EXIT_CODE_ANNOTATION}"]`;
 
 export function kwokStages(): Stage[] {
   return [
@@ -174,9 +216,22 @@ export function kwokStages(): Stage[] {
           NOT_DELETING,
           { key: '.status.phase', operator: 'In', values: ['Running'] },
           { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] },
+          // a pod whose exit is scripted ends by pod-exit, when the script says
+          { key: EXIT_CODE, operator: 'DoesNotExist' },
         ],
       },
       next: { statusTemplate: POD_SUCCEEDED },
+    }),
+    stage('pod-exit', 'Pod', {
+      selector: {
+        matchExpressions: [
+          NOT_DELETING,
+          { key: '.status.phase', operator: 'In', values: ['Running'] },
+          { key: EXIT_CODE, operator: 'Exists' },
+          { key: EXIT_CODE, operator: 'NotIn', values: [SIM_EXIT_RUNNING] },
+        ],
+      },
+      next: { statusTemplate: POD_EXITED },
     }),
     stage('pod-delete', 'Pod', {
       selector: { matchExpressions: [{ key: '.metadata.deletionTimestamp', operator: 'Exists' }] },
