@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LAB_PROFILES, LabConfigError, loadLabConfig, profileDefaults, resolveLabConfig, SIM_KUBECONFIG, validateLabConfig } from './index.ts';
 import { SLA_CATALOGUE } from '../sla/catalogue.ts';
+import { didYouMean, editDistance } from './didYouMean.ts';
 import { CNPG_CLUSTER_CHART, KUBE_PROMETHEUS_STACK_CHART } from '../versions.ts';
 
 function issuesOf(overrides: unknown, profile?: string): Array<{ path: string; message: string }> {
@@ -89,11 +90,32 @@ test('every problem of a config is reported at once, each naming its field', () 
 });
 
 test('an unreadable or malformed config file is an error naming the file', () => {
-  assert.throws(() => loadLabConfig({ env: {}, file: '/nonexistent/lab.yaml' }), /LAB_CONFIG: cannot read \/nonexistent\/lab.yaml/);
+  assert.throws(() => loadLabConfig({ env: {}, file: '/nonexistent/lab.yaml' }), /LAB_CONFIG \(--config\): cannot read \/nonexistent\/lab.yaml: it does not exist/);
   const dir = mkdtempSync(join(tmpdir(), 'labcfg-'));
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'postgres: [unclosed');
   assert.throws(() => loadLabConfig({ env: {}, file }), /is not valid JSON or YAML/);
+  assert.throws(() => loadLabConfig({ env: {}, file: dir }), /cannot read .*: it is a folder, not a file/);
+  // a device or a pipe would block the read (--config /dev/stdin on a terminal): regular files only
+  assert.throws(() => loadLabConfig({ env: {}, file: '/dev/null' }), /it is not a regular file/);
+});
+
+test('an unknown field suggests the field it is closest to (a typo), and lists the valid ones', () => {
+  const issue = (overrides: unknown) => issuesOf(overrides)[0]!;
+  assert.match(issue({ postgress: { instances: 3 } }).message, /^is not a lab config field; did you mean postgres\? valid fields here: profile, cluster,/);
+  assert.match(issue({ Redis: {} }).message, /did you mean redis\?/);
+  assert.match(issue({ redis: { shard: 3 } }).message, /did you mean shards\?/);
+  assert.match(issue({ postgres: { storageclass: 'fast' } }).message, /did you mean storageClass\? .*pool, storageClass$/);
+  assert.doesNotMatch(issue({ gpu: {} }).message, /did you mean/);
+  assert.doesNotMatch(issue({ gpu: {} }).message, /slas/, 'the SLA catalogue is not a field to set');
+});
+
+test('didYouMean: transpositions, a missing or extra letter, case; nothing for a far-off name', () => {
+  assert.equal(didYouMean('postgress', ['postgres', 'redis']), 'postgres');
+  assert.equal(didYouMean('rdeis', ['postgres', 'redis']), 'redis');
+  assert.equal(didYouMean('MONITORING', ['monitoring']), 'monitoring');
+  assert.equal(didYouMean('kafka', ['postgres', 'redis']), undefined);
+  assert.equal(editDistance('ab', 'ba'), 1);
 });
 
 test('file paths: a relative kubeconfig is resolved against the directory the command ran from, "~/" against $HOME, when the config is loaded', () => {

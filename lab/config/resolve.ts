@@ -6,6 +6,7 @@ import { profileDefaults, LAB_PROFILES } from './profiles.ts';
 import type { LabConfig, LabProfileName } from './types.ts';
 import { LabConfigError, validateLabConfig, type ConfigIssue } from './validate.ts';
 import { pathBaseFromEnv, resolveConfigPath, type PathBase } from './configPaths.ts';
+import { didYouMean } from './didYouMean.ts';
 
 /** Fields whose values are free-form maps (any key allowed). */
 const OPEN_MAPS = new Set(['postgres.parameters', 'target.env']);
@@ -14,6 +15,12 @@ const OPTIONAL_FIELDS = new Set([
   'postgres.storageClass',
   ...['kubePrometheusStack', 'k6Operator', 'cnpgOperator', 'cnpgCluster', 'redisOperator', 'redisCluster'].map((c) => `charts.${c}.caFile`),
 ]);
+
+/** The optional fields directly under `path` ("postgres" -> ["storageClass"]). */
+function optionalFieldsAt(path: string): string[] {
+  const prefix = path ? `${path}.` : '';
+  return [...OPTIONAL_FIELDS].filter((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes('.')).map((f) => f.slice(prefix.length));
+}
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,7 +32,10 @@ function overlay(base: unknown, override: unknown, path: string, issues: ConfigI
   for (const [key, value] of Object.entries(override)) {
     const at = path ? `${path}.${key}` : key;
     if (!(key in base) && !OPEN_MAPS.has(path) && !OPTIONAL_FIELDS.has(at)) {
-      issues.push({ path: at, message: `is not a lab config field; valid fields here: ${Object.keys(base).join(', ')}` });
+      // slas is the catalogue's (refused above), never a field to suggest
+      const valid = [...Object.keys(base), ...optionalFieldsAt(path)].filter((f) => path !== '' || f !== 'slas');
+      const guess = didYouMean(key, valid);
+      issues.push({ path: at, message: `is not a lab config field; ${guess ? `did you mean ${guess}? ` : ''}valid fields here: ${valid.join(', ')}` });
       continue;
     }
     out[key] = OPEN_MAPS.has(at) && isPlainObject(value) ? { ...value } : overlay(base[key], value, at, issues);
