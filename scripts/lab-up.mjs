@@ -2,7 +2,7 @@
 // npm run lab:up — preflight, kind cluster from kind-config.yaml (kind profile), then cdktf deploy
 // of the stacks, one at a time, in order. Thin: flags here, the work in lab/cluster/lifecycle.ts.
 import { tsImport } from 'tsx/esm/api';
-import { applyLabConfigFlags, rejectUnknownFlags } from './lib/labFlags.mjs';
+import { applyLabConfigFlags, loadLabConfigOrExit, rejectUnknownFlags, requireValue, USAGE_EXIT } from './lib/labFlags.mjs';
 
 const { STACK_ORDER: STACKS } = await tsImport('../lab/cluster/cdktf.ts', import.meta.url);
 const usage = `usage: npm run lab:up -- [--profile kind|cloud|sim] [--config lab.yaml] [--stacks a,b] [--dry-run] [--skip-provider-lock]
@@ -19,32 +19,36 @@ Prometheus and Alertmanager. Run it again after a failure: it applies what is mi
   --stacks LIST          deploy only these stacks (comma-separated: ${STACKS.join(', ')})
   --dry-run              run the preflight and print the commands, change nothing
   --skip-provider-lock   pass --skip-provider-lock to cdktf (offline provider mirror; lab:down takes it too)
-  -h, --help             this help`;
+  -h, --help             this help
+
+Exit codes: 0 done · 1 preflight failed or a deploy failed · 2 bad flags or an invalid lab config
+(a missing or unreadable --config file, not JSON/YAML, a wrong type, an unknown field): nothing
+was checked or changed.`;
 
 if (argv.help || argv.h) {
   echo(usage);
   process.exit(0);
 }
-rejectUnknownFlags('lab-up', argv, ['profile', 'config', 'stacks', 'dry-run', 'dryRun', 'skip-provider-lock', 'skipProviderLock'], usage);
+await rejectUnknownFlags('lab-up', argv, ['profile', 'config', 'stacks', 'dry-run', 'dryRun', 'skip-provider-lock', 'skipProviderLock'], usage);
 await applyLabConfigFlags('lab-up', argv);
 let stacks;
-if (argv.stacks !== undefined) {
-  stacks = String(argv.stacks).split(',').map((s) => s.trim()).filter(Boolean);
+const stacksFlag = requireValue('lab-up', argv, 'stacks', `a comma-separated list of ${STACKS.join(', ')}`);
+if (stacksFlag !== undefined) {
+  stacks = stacksFlag.split(',').map((s) => s.trim()).filter(Boolean);
   const bad = stacks.filter((s) => !STACKS.includes(s));
   if (bad.length > 0 || stacks.length === 0) {
-    console.error(`lab-up: --stacks must list some of ${STACKS.join(', ')}, got "${argv.stacks}"`);
-    process.exit(2);
+    console.error(`lab-up: --stacks must list some of ${STACKS.join(', ')}, got "${stacksFlag}"${bad.length > 0 ? ` (not a stack: ${bad.join(', ')})` : ''}`);
+    process.exit(USAGE_EXIT);
   }
 }
 
-const { loadLabConfig, LabConfigError } = await tsImport('../lab/config/index.ts', import.meta.url);
+const config = await loadLabConfigOrExit('lab-up');
 const { labUp, PreflightFailed } = await tsImport('../lab/cluster/lifecycle.ts', import.meta.url);
 const log = (line) => echo(`lab-up: ${line}`);
 try {
-  const config = loadLabConfig();
   await labUp(config, { log, dryRun: Boolean(argv['dry-run']), stacks, skipProviderLock: Boolean(argv['skip-provider-lock']) });
 } catch (error) {
-  if (error instanceof LabConfigError || error instanceof PreflightFailed) {
+  if (error instanceof PreflightFailed) {
     console.error(`lab-up: ${error.message}`);
     process.exit(1);
   }

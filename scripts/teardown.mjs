@@ -3,7 +3,7 @@
 // cluster. Idempotent: on a half-built or already removed lab it succeeds and says what it removed.
 // --target local stops a kept local lab instead.
 import { tsImport } from 'tsx/esm/api';
-import { applyLabConfigFlags, rejectUnknownFlags } from './lib/labFlags.mjs';
+import { applyLabConfigFlags, loadLabConfigOrExit, rejectUnknownFlags, requireValue, USAGE_EXIT } from './lib/labFlags.mjs';
 
 const usage = `usage: npm run lab:down -- [--target cluster|local] [--profile kind|cloud|sim] [--config lab.yaml] [--keep-cluster] [--skip-provider-lock] [--run-id ID]
 
@@ -19,6 +19,10 @@ const usage = `usage: npm run lab:down -- [--target cluster|local] [--profile ki
   --run-id ID        with --target local: only this run's kept lab
   -h, --help         this help
 
+Exit codes: 0 done (also when there was nothing to remove) · 1 a destroy failed · 2 bad flags or
+an invalid lab config (a missing or unreadable --config file, not JSON/YAML, a wrong type, an
+unknown field): nothing was changed.
+
 Safe to run twice: what is already gone is reported, not an error. Where the cluster stays (cloud,
 sim, --keep-cluster), the CRDs the charts installed stay too (Helm never deletes CRDs): teardown
 names them and prints the kubectl command that removes them.`;
@@ -27,18 +31,33 @@ if (argv.help || argv.h) {
   echo(usage);
   process.exit(0);
 }
-rejectUnknownFlags('teardown', argv, ['target', 'profile', 'config', 'keep-cluster', 'keepCluster', 'skip-provider-lock', 'skipProviderLock', 'run-id', 'runId'], usage);
-const target = argv.target ?? 'cluster';
+await rejectUnknownFlags('teardown', argv, ['target', 'profile', 'config', 'keep-cluster', 'keepCluster', 'skip-provider-lock', 'skipProviderLock', 'run-id', 'runId'], usage);
+const target = requireValue('teardown', argv, 'target', 'cluster or local') ?? 'cluster';
 if (!['cluster', 'local'].includes(target)) {
   console.error(`teardown: --target must be cluster or local, got "${target}"`);
-  process.exit(2);
+  process.exit(USAGE_EXIT);
+}
+const runIdFlag = requireValue('teardown', argv, 'run-id', 'the run id of a kept local lab, e.g. soak-261123-154554-1bd4');
+if (target === 'cluster' && runIdFlag !== undefined) {
+  console.error('teardown: --run-id is for --target local (a kept local lab); the cluster lab is one, torn down whole');
+  process.exit(USAGE_EXIT);
+}
+if (target === 'local' && argv['keep-cluster'] !== undefined) {
+  console.error('teardown: --keep-cluster is for --target cluster');
+  process.exit(USAGE_EXIT);
 }
 const log = (line) => echo(`teardown: ${line}`);
 
 if (target === 'local') {
   // lazily: the cluster path must not need the local lab's modules, nor the other way round
   const { stopKeptLocalLabs } = await tsImport('../lab/local/keptLab.ts', import.meta.url);
-  const runId = argv['run-id'] === undefined ? undefined : String(argv['run-id']);
+  const runId = runIdFlag;
+  const { isDnsLabel } = await tsImport('../lab/cluster/dnsLabel.ts', import.meta.url);
+  const { MAX_RUN_ID } = await tsImport('../lab/run/runId.ts', import.meta.url);
+  if (runId !== undefined && (!isDnsLabel(runId) || runId.length > MAX_RUN_ID)) {
+    console.error(`teardown: --run-id "${runId}" is not a run id (lowercase letters, digits and '-', at most ${MAX_RUN_ID} characters, e.g. soak-261123-154554-1bd4: results/<run-id>/)`);
+    process.exit(USAGE_EXIT);
+  }
   const stopped = await stopKeptLocalLabs(runId ? { runId } : undefined);
   if (stopped.length === 0) log(runId ? `no kept local lab for run ${runId}` : 'no kept local lab: nothing to stop');
   for (const lab of stopped) log(`run ${lab.runId}: stopped ${lab.stopped.length > 0 ? lab.stopped.join(', ') : 'nothing (already stopped)'}`);
@@ -47,11 +66,11 @@ if (target === 'local') {
 
 await applyLabConfigFlags('teardown', argv);
 
-const { loadLabConfig, LabConfigError } = await tsImport('../lab/config/index.ts', import.meta.url);
+const config = await loadLabConfigOrExit('teardown');
 const { labDown } = await tsImport('../lab/cluster/lifecycle.ts', import.meta.url);
 try {
-  await labDown(loadLabConfig(), { log, keepCluster: Boolean(argv['keep-cluster']), skipProviderLock: Boolean(argv['skip-provider-lock']) });
+  await labDown(config, { log, keepCluster: Boolean(argv['keep-cluster']), skipProviderLock: Boolean(argv['skip-provider-lock']) });
 } catch (error) {
-  console.error(error instanceof LabConfigError ? `teardown: ${error.message}` : `teardown failed: ${error.message}`);
+  console.error(`teardown failed: ${error.message}`);
   process.exit(1);
 }
