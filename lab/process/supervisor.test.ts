@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { Supervisor, stopRecordedProcesses, isRunning, PID_FILE } from './supervisor.ts';
+import { Supervisor, stopRecordedProcesses, isRunning, PID_FILE, recordedProcesses } from './supervisor.ts';
 
 const alive = isRunning;
 
@@ -86,6 +86,25 @@ test('a recorded pid now used by another program is left alone', async () => {
   writeFileSync(file, JSON.stringify(records));
   assert.deepEqual(await stopRecordedProcesses(dir), []);
   assert.ok(alive(proc.pid));
+  await supervisor.stopAll(1000);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('recordedProcesses: what a pid file records, running or not (a reused pid does not count)', async () => {
+  const dir = freshDir();
+  assert.deepEqual(recordedProcesses(dir), [], 'no pid file: nothing recorded');
+  const supervisor = new Supervisor(dir);
+  const one = supervisor.start('one', 'sleep', ['60']);
+  const two = supervisor.start('two', 'sleep', ['60']);
+  assert.deepEqual(recordedProcesses(dir), [{ name: 'one', pid: one.pid, running: true }, { name: 'two', pid: two.pid, running: true }]);
+  process.kill(-two.pid, 'SIGKILL');
+  await two.exited;
+  assert.deepEqual(recordedProcesses(dir).map((p) => `${p.name} ${p.running}`), ['one true', 'two false']);
+  const file = join(dir, PID_FILE);
+  const records = JSON.parse(readFileSync(file, 'utf8'));
+  records[0].startTime = '1';
+  writeFileSync(file, JSON.stringify(records));
+  assert.equal(recordedProcesses(dir)[0]!.running, false, 'a pid with another start time is another process');
   await supervisor.stopAll(1000);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -132,6 +132,18 @@ export async function stopRecordedProcesses(stateDir: string, graceMs = 10_000):
 }
 
 /**
+ * The processes a state folder's pid file records, each with whether it still runs (the same
+ * process: a reused pid with another start time does not count). [] when there is no pid file.
+ * A kept lab (a simulated cluster lab:up left running) is whole when every one runs.
+ */
+export function recordedProcesses(stateDir: string): Array<{ name: string; pid: number; running: boolean }> {
+  const file = join(stateDir, PID_FILE);
+  if (!existsSync(file)) return [];
+  const records = JSON.parse(readFileSync(file, 'utf8')) as PidRecord[];
+  return records.map((r) => ({ name: r.name, pid: r.pid, running: isRunning(r.pid) && readStartTime(r.pid) === r.startTime }));
+}
+
+/**
  * Signals the process group and waits until every member has gone (the leader's exit is not
  * enough: a server's children, or a shell's, may still be exiting), escalating to SIGKILL.
  */
