@@ -12,7 +12,8 @@
 // Every process is started through the Supervisor (pids recorded in <stateDir>/processes.json) and
 // every wait goes through waitUntil, so a process that dies fails the start at once with its log.
 // stop() stops everything and removes the state folder; an abort (Ctrl-C) or a failure during the
-// start does the same before the error is thrown.
+// start does the same before the error is thrown. detach() leaves it running after this process
+// exits (lab:up keeps the sim profile's cluster that way: lab/sim/labSimCluster.ts).
 
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -73,6 +74,13 @@ export interface SimCluster {
   kubeConfig(): KubeConfig;
   /** Stops every process (newest first) and removes the state folder. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Lets this Node.js process exit while the cluster keeps running (lab:up keeps it for the next
+   * command): each process is already its own process group, writing to its own log file; this
+   * drops the handles Node would otherwise wait on. The pid file in `stateDir` still records them,
+   * and stopRecordedProcesses(stateDir) stops them later.
+   */
+  detach(): void;
 }
 
 /** The address `offset` after a CIDR's network address, e.g. ("127.96.0.0/16", 1) -> 127.96.0.1 (IPv4). */
@@ -204,6 +212,9 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
       processes: supervisor.processes.map((p) => ({ name: p.name, pid: p.pid })),
       kubeConfig,
       stop,
+      detach: () => {
+        for (const p of supervisor.processes) p.child.unref();
+      },
     };
   } catch (error) {
     // The state folder (and its logs) goes: quote the logs' last lines while they exist.
