@@ -21,13 +21,24 @@ import { SLA_CATALOGUE } from '../sla/catalogue.ts';
 import { DEFAULT_KIND_CLUSTER_NAME } from '../cluster/kindConfig.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { POOL_NAMES } from '../cluster/pools.ts';
+import { SIM_CONTEXT } from '../sim/kubeconfig.ts';
 import type { LabConfig, LabProfileName, NodeSize } from './types.ts';
 
 export const LAB_PROFILES: readonly LabProfileName[] = ['kind', 'cloud', 'sim'];
 
-/** The simulated cluster's kubeconfig (lab/sim writes it) and context: the sim profile's defaults. */
+/** The simulated cluster's kubeconfig (lab:up writes it, lab/sim/labSimCluster.ts) and context: the sim profile's defaults. */
 export const SIM_KUBECONFIG = join(PROJECT_ROOT, '.lab', 'sim', 'kubeconfig');
-export const SIM_CONTEXT = 'perflab-sim';
+export { SIM_CONTEXT };
+
+/**
+ * Whether the profile's nodes run containers: kind's and cloud's do; sim's kwok nodes only report
+ * pods Running, so no operator, webhook server, database or k6 runner ever serves there. What a
+ * cluster like that needs and a real one does not (an operator's admission webhook that nobody
+ * serves must not refuse every object) is decided on this, where each chart's values are built.
+ */
+export function runsContainers(profile: LabProfileName): boolean {
+  return profile !== 'sim';
+}
 
 /** Every pool's worker the same size. */
 const workers = (size: NodeSize): LabConfig['cluster']['nodes'] =>

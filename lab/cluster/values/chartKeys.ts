@@ -57,7 +57,7 @@ export const CHART_KEYS: Record<string, ChartKeys> = {
     required: ['installCRDs', 'namespace.create'],
   },
   'cloudnative-pg': {
-    known: ['crds.create', 'nodeSelector', 'monitoring.podMonitorEnabled'],
+    known: ['crds.create', 'nodeSelector', 'monitoring.podMonitorEnabled', 'webhook.mutating.failurePolicy', 'webhook.validating.failurePolicy'],
     required: ['crds.create'],
   },
   cluster: {
