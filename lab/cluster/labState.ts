@@ -35,6 +35,23 @@ export function forgetState(root: string): string[] {
 }
 
 /**
+ * After a destroy: the state files of these stacks that record no resources any more, with the
+ * backups Terraform keeps next to them (the destroyed resources, their generated passwords
+ * included), are removed. A next deploy starts from no state, as it would anyway. Returns the
+ * removed files.
+ */
+export function forgetDestroyedState(root: string, stacks: readonly LabStackName[]): string[] {
+  return stacks.filter((stack) => deployedResources(root, stack).length === 0).flatMap((stack) => {
+    const file = stateFile(root, stack);
+    return [file, `${file}.backup`].filter((f) => {
+      if (!existsSync(f)) return false;
+      rmSync(f);
+      return true;
+    });
+  });
+}
+
+/**
  * Creates .lab/state (0700) if needed and makes every file in it 0600 (.lab itself 0700). Run
  * before and after each cdktf command: Terraform writes state and backups with the process umask
  * (cdktf.ts runs it with 077), and files from before this rule are tightened too. Returns the

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolveLabConfig } from '../config/index.ts';
@@ -13,7 +13,10 @@ import { checkConfigFiles, checkContext, checkTools, inotifyWarnings, requiredTo
 import { CdktfFailed, cdktfCommands, describeCommand, runCdktf, runCdktfCommands, type CdktfCommand } from './cdktf.ts';
 import { ensureLabSecrets, LAB_SECRET_NAMES } from './labSecrets.ts';
 import { deployedStacks, protectState } from './labState.ts';
-import { accessInstructions, labDown, labUp, leftoverCrdsNotice } from './lifecycle.ts';
+import { accessInstructions, labDown, labUp, leftoverCrdsNotice, type StackRunner } from './lifecycle.ts';
+import { ensureSimBinaries } from '../setup/controlPlane.ts';
+import { isRunning } from '../process/supervisor.ts';
+import { stopSimCluster } from '../sim/labSimCluster.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 
 const kind = resolveLabConfig();
@@ -353,4 +356,65 @@ test('preflight: a chart mirror\'s CA file that does not exist is named by its f
   assert.deepEqual(checkConfigFiles(config).map((p) => `${p.tool}: ${p.problem}`), [`charts.redisOperator.caFile: ${join(dir, 'ca.pem')} does not exist`]);
   writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
   assert.deepEqual(checkConfigFiles(config), []);
+});
+
+test('lab up and down on the sim profile against a real simulated cluster (the cdktf processes are a stand-in): started, reused, what is left named, stopped; twice is fine', { skip: !TERRAFORM && 'terraform not installed (preflight needs it)', timeout: 40 * 60_000 }, async () => {
+  const binaries = await ensureSimBinaries((line) => console.log(line));
+  const root = mkdtempSync(join(tmpdir(), 'perflab-simlab-'));
+  const sim = resolveLabConfig({ profile: 'sim', overrides: { cluster: { kubeconfig: join(root, '.lab', 'sim', 'kubeconfig') } } });
+  const env = { PATH: pathWith({ terraform: TERRAFORM, kubectl: binaries.kubectl }), HOME: root };
+  const kubectl = (...args: string[]) => spawnSync(binaries.kubectl, ['--kubeconfig', sim.cluster.kubeconfig, '--context', sim.cluster.context, ...args], { encoding: 'utf8' });
+  const stateOf = (stack: string, resources: unknown[]) => writeFileSync(join(root, '.lab', 'state', `${stack}.tfstate`), JSON.stringify({ version: 4, resources }));
+  const ran: string[] = [];
+  // what cdktf would do to the cluster, by kubectl: deploy leaves a CRD and a namespace (and state), destroy removes the state only
+  const standIn: StackRunner = async (cmds) => {
+    for (const cmd of cmds) {
+      const first = !ran.includes(`${cmd.action} ${cmd.stack}`);
+      ran.push(`${cmd.action} ${cmd.stack}`);
+      if (cmd.action === 'deploy' && cmd.stack === 'platform' && first) {
+        const created = kubectl('create', 'namespace', 'perflab-left-behind');
+        assert.equal(created.status, 0, created.stderr);
+        const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] } };
+        writeFileSync(join(root, 'crd.json'), JSON.stringify(crd));
+        const applied = kubectl('apply', '-f', join(root, 'crd.json'));
+        assert.equal(applied.status, 0, applied.stderr);
+      }
+      stateOf(cmd.stack, cmd.action === 'deploy' ? [{ mode: 'managed', type: 'helm_release', name: cmd.stack, instances: [{}] }] : []);
+    }
+  };
+  const up: string[] = [];
+  try {
+    await labUp(sim, { log: (l) => up.push(l), env, root, tty: false, runStacks: standIn, skipProviderLock: true });
+    const text = up.join('\n');
+    assert.match(text, /starting a simulated cluster: perflab-control-plane \(8 CPU \/ 16Gi\), perflab-data .*perflab-monitoring/);
+    assert.match(text, /simulated cluster started \(00:\d\d\)/);
+    assert.match(text, /lab up in \d\d:\d\d: platform, data, observability, target deployed into perflab-sim/);
+    assert.deepEqual(ran, ['deploy platform', 'deploy data', 'deploy observability', 'deploy target']);
+    const pids = readFileSync(join(root, '.lab', 'sim', 'cluster', 'processes.json'), 'utf8');
+
+    const again: string[] = [];
+    await labUp(sim, { log: (l) => again.push(l), env, root, tty: false, runStacks: standIn });
+    assert.match(again.join('\n'), /reusing it\nsimulated cluster reused/);
+    assert.equal(readFileSync(join(root, '.lab', 'sim', 'cluster', 'processes.json'), 'utf8'), pids);
+
+    const down: string[] = [];
+    const removed = await labDown(sim, { log: (l) => down.push(l), env, root, tty: false, runStacks: standIn });
+    assert.deepEqual(ran.slice(-4), ['destroy target', 'destroy observability', 'destroy data', 'destroy platform']);
+    const said = down.join('\n');
+    assert.match(said, /left in the simulated cluster, going with it: 1 CRDs \(widgets\.example\.com\); namespaces besides Kubernetes' own: perflab-left-behind/);
+    assert.match(said, /simulated cluster: stopped kwok, kube-scheduler, kube-controller-manager, kube-apiserver, etcd; removed \.lab\/sim\/cluster, \.lab\/sim\/kubeconfig/);
+    assert.match(said, /removed their emptied state .*\.lab\/state\/target\.tfstate/);
+    assert.match(said, /kept: \.lab\/secrets\.json/);
+    assert.equal(removed.length, 5, removed.join('\n'));
+    const recorded = JSON.parse(pids) as Array<{ pid: number }>;
+    assert.deepEqual(recorded.filter((p) => isRunning(p.pid)), [], 'no process of the cluster is left');
+    assert.equal(existsSync(join(root, '.lab', 'sim')), false);
+    assert.deepEqual(deployedStacks(root), []);
+
+    const twice: string[] = [];
+    assert.deepEqual(await labDown(sim, { log: (l) => twice.push(l), env, root, tty: false, runStacks: standIn }), []);
+    assert.match(twice.join('\n'), /nothing to remove: the lab was already down/);
+  } finally {
+    await stopSimCluster(root);
+  }
 });

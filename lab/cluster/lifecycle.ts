@@ -1,6 +1,10 @@
 // lab up and lab down: the order of the steps, each step delegated to the module that touches
-// the thing (preflight, kind, cdktf, secrets, state). No argv here: scripts/lab-up.mjs and
-// scripts/teardown.mjs parse flags and call these.
+// the thing (preflight, kind, the simulated cluster, cdktf, secrets, state). No argv here:
+// scripts/lab-up.mjs and scripts/teardown.mjs parse flags and call these.
+//
+// The cluster each profile deploys into: kind creates one from kind-config.yaml (kept until
+// lab:down), sim starts a simulated one with the config's nodes (lab/sim/labSimCluster.ts: kept
+// running until lab:down, reused by the next lab:up), cloud uses the one the kubeconfig names.
 
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,12 +15,26 @@ import { checkConfigFiles, checkContext, checkTools, crdsInCluster, formatProble
 import { createKindCluster, deleteKindCluster, kindClusterExists, kindCreateArgs, kindInstalled } from './kind.ts';
 import { cdktfCommands, describeCommand, runCdktfCommands, type LabStackName } from './cdktf.ts';
 import { ensureLabSecrets } from './labSecrets.ts';
-import { deployedStacks, forgetState, protectState } from './labState.ts';
+import { deployedStacks, forgetDestroyedState, forgetState, protectState } from './labState.ts';
 import { CHART_CRD_GROUPS, GRAFANA_ADMIN_SECRET, RELEASES } from './names.ts';
+import { ensureSimCluster, simClusterStatus, SimClusterError, stopSimCluster } from '../sim/labSimCluster.ts';
+import { namesInCluster } from './preflight.ts';
 
 export const LAB_DIR = join(PROJECT_ROOT, '.lab');
 
 export class PreflightFailed extends Error {}
+
+/** Runs the cdktf commands (runCdktfCommands); tests give a stand-in for the cdktf processes. */
+export type StackRunner = typeof runCdktfCommands;
+
+/** Namespaces every cluster has before the lab: not the lab's leftovers. */
+const KUBERNETES_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+
+/** mm:ss since `started`. */
+const elapsedSince = (started: number) => {
+  const s = Math.floor((Date.now() - started) / 1000);
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
 
 export interface UpOptions {
   log: (line: string) => void;
@@ -27,11 +45,19 @@ export interface UpOptions {
   env?: NodeJS.ProcessEnv;
   /** the log is a terminal (colours kept); default: whether stdout is one. */
   tty?: boolean;
+  /** repository root holding .lab/ (default: this checkout). */
+  root?: string;
+  /** Ctrl-C: a simulated cluster being started is stopped and removed; no stack is started after it. */
+  signal?: AbortSignal;
+  /** @default runCdktfCommands */
+  runStacks?: StackRunner;
 }
 
 export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
   const { log } = opts;
   const env = opts.env ?? process.env;
+  const root = opts.root ?? PROJECT_ROOT;
+  const started = Date.now();
   log(`profile ${config.profile}: context ${config.cluster.context}`);
   const tools = checkTools(config, env);
   const problems = [...tools.problems, ...checkConfigFiles(config)];
@@ -41,7 +67,20 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
   log(`preflight: ${Object.entries(tools.found).map(([t, p]) => `${t} ${p}`).join(', ')}`);
   // a pod that fits no node stays Pending and Helm waits for it until its timeout: say so now
   for (const problem of fitCheck(config).problems) log(`warning: does not fit cluster.nodes, pods will stay Pending: ${problem}`);
-  const kindConfigFile = join(PROJECT_ROOT, 'kind-config.yaml');
+  const kindConfigFile = join(root, 'kind-config.yaml');
+  if (config.profile === 'sim') {
+    let sim;
+    try {
+      sim = await ensureSimCluster(config, { root, log, signal: opts.signal, dryRun: opts.dryRun });
+    } catch (error) {
+      if (error instanceof SimClusterError) throw new PreflightFailed(`${error.message}\nnothing was changed.`);
+      throw new PreflightFailed(`${(error as Error).message}\nnothing was deployed.`);
+    }
+    // a new cluster holds none of the stacks: state from an earlier one describes nothing any more
+    const forgotten = sim.action === 'started' ? forgetState(root) : [];
+    if (forgotten.length > 0) log(`forgot the stacks' state of the earlier simulated cluster: ${forgotten.map((f) => relative(root, f)).join(', ')}`);
+    if (sim.action !== 'none (dry run)') log(`simulated cluster ${sim.action} (${elapsedSince(started)})`);
+  }
   if (config.profile === 'kind') {
     for (const warning of inotifyWarnings()) log(`warning: ${warning}`);
     if (kindClusterExists(config.cluster.name, env)) log(`kind cluster ${config.cluster.name} exists: reusing it`);
@@ -55,9 +94,10 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
     const unreachable = checkContext(config, env);
     if (unreachable) throw new PreflightFailed(`preflight failed:\n${formatProblems([unreachable])}`);
   }
+  const labDir = join(root, '.lab');
   const { secrets, file, created } = opts.dryRun
-    ? { secrets: undefined, file: join(LAB_DIR, 'secrets.json'), created: [] as string[] }
-    : ensureLabSecrets(LAB_DIR);
+    ? { secrets: undefined, file: join(labDir, 'secrets.json'), created: [] as string[] }
+    : ensureLabSecrets(labDir);
   if (created.length > 0) log(`generated ${created.join(', ')} into ${file} (mode 0600, reused on the next up)`);
   const tty = opts.tty ?? Boolean(process.stdout.isTTY);
   const cmds = cdktfCommands('deploy', {
@@ -71,12 +111,18 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
     for (const cmd of cmds) log(`would run: ${describeCommand(cmd)}`);
     return;
   }
+  if (opts.signal?.aborted) throw new PreflightFailed('interrupted before the first stack: nothing was deployed');
   log(`deploying ${cmds.map((c) => c.stack).join(', ')}, one stack at a time`);
-  protectState(PROJECT_ROOT);
+  protectState(root);
   try {
-    await runCdktfCommands(cmds, (line) => log(line), { cwd: PROJECT_ROOT, tty });
+    await (opts.runStacks ?? runCdktfCommands)(cmds, (line) => log(line), { cwd: root, tty });
   } finally {
-    protectState(PROJECT_ROOT);
+    protectState(root);
+  }
+  log(`lab up in ${elapsedSince(started)}: ${cmds.map((c) => c.stack).join(', ')} deployed into ${config.cluster.context}`);
+  if (config.profile === 'sim') {
+    log('simulated nodes run no containers: the lab is deployed (objects admitted, pods scheduled and reported Running), '
+      + 'but nothing in it serves; docs/cluster.md#the-simulated-cluster-profile-sim says what that proves');
   }
   for (const line of accessInstructions(config)) log(line);
 }
@@ -109,6 +155,8 @@ export interface DownOptions {
   skipProviderLock?: boolean;
   /** the log is a terminal (colours kept); default: whether stdout is one. */
   tty?: boolean;
+  /** @default runCdktfCommands */
+  runStacks?: StackRunner;
 }
 
 /** Tears the lab down; idempotent. Returns what it removed (empty when there was nothing). */
@@ -116,13 +164,16 @@ export async function labDown(config: LabConfig, opts: DownOptions): Promise<str
   const { log } = opts;
   const env = opts.env ?? process.env;
   const root = opts.root ?? PROJECT_ROOT;
+  const started = Date.now();
   const removed: string[] = [];
   const deployed = deployedStacks(root);
-  // kind: the cluster is gone when kind no longer lists it; sim: when its kubeconfig is gone (the
-  // simulated cluster writes it when it starts and its folder goes with it). Cloud clusters outlive the lab.
+  const sim = config.profile === 'sim' ? simClusterStatus(root) : undefined;
+  // kind: the cluster is gone when kind no longer lists it; sim: unless every process of the one
+  // lab:up started still runs (stopped, half dead or never started: its stacks went or go with it).
+  // Cloud clusters outlive the lab.
   const clusterGone = config.profile === 'kind'
     ? !kindClusterExists(config.cluster.name, env)
-    : config.profile === 'sim' && !existsSync(config.cluster.kubeconfig);
+    : sim !== undefined && sim.state !== 'running';
   if (deployed.length === 0) {
     log('stacks: no deployed resources recorded in .lab/state, nothing to destroy');
   } else if (clusterGone) {
@@ -143,19 +194,33 @@ export async function labDown(config: LabConfig, opts: DownOptions): Promise<str
     log(`destroying ${cmds.map((c) => c.stack).join(', ')}, one stack at a time`);
     protectState(root);
     try {
-      await runCdktfCommands(cmds, log, { cwd: root, tty });
+      await (opts.runStacks ?? runCdktfCommands)(cmds, log, { cwd: root, tty });
     } finally {
       protectState(root);
     }
     removed.push(...deployed.map((d) => `stack ${d.stack} (${d.resources.length} resources)`));
+    log(`destroyed ${cmds.map((c) => c.stack).join(', ')} in ${elapsedSince(started)}`);
+    const emptied = forgetDestroyedState(root, stacks);
+    if (emptied.length > 0) {
+      log(`removed their emptied state and the backups Terraform kept of it (the destroyed resources, passwords included): ${emptied.map((f) => relative(root, f)).join(', ')}`);
+    }
   }
   // Helm never deletes the CRDs a chart installed: where the cluster stays, say which are left
-  const clusterStays = config.profile === 'kind' ? Boolean(opts.keepCluster) && !clusterGone : !clusterGone;
+  const clusterStays = config.profile === 'cloud' ? !clusterGone : Boolean(opts.keepCluster) && !clusterGone;
   if (clusterStays) {
     const found = crdsInCluster(config, Object.values(CHART_CRD_GROUPS), env);
     // when kubectl cannot tell, say it only after destroying something now (a lab that never ran left nothing)
     const destroyedNow = removed.some((r) => r.startsWith('stack '));
     if (found !== undefined || destroyedNow) for (const line of leftoverCrdsNotice(config, found)) log(line);
+  }
+  if (sim !== undefined && !clusterStays) {
+    if (sim.state === 'running') for (const line of simLeftovers(config, env)) log(line);
+    const { stopped, removed: paths } = await stopSimCluster(root);
+    if (sim.state !== 'none') {
+      const what = stopped.length > 0 ? `stopped ${stopped.join(', ')}` : 'none of its processes was running';
+      removed.push(`simulated cluster (${what}; removed ${paths.map((p) => relative(root, p) || p).join(', ')})`);
+      log(`simulated cluster: ${what}; removed ${paths.map((p) => relative(root, p) || p).join(', ')} (${elapsedSince(started)})`);
+    }
   }
   if (config.profile === 'kind' && !opts.keepCluster) {
     if (!kindInstalled(env)) log('kind is not installed: there is no kind cluster to delete');
@@ -163,7 +228,24 @@ export async function labDown(config: LabConfig, opts: DownOptions): Promise<str
     else log(`kind cluster ${config.cluster.name}: not present`);
   }
   log(removed.length > 0 ? `removed: ${removed.join('; ')}` : 'nothing to remove: the lab was already down');
+  const secrets = join(root, '.lab', 'secrets.json');
+  if (existsSync(secrets)) log(`kept: ${relative(root, secrets)} (the generated passwords, reused by the next lab:up; delete it for new ones)`);
   return removed;
+}
+
+/**
+ * What is left in the simulated cluster after its stacks were destroyed, said before it is stopped
+ * (with everything in it): the CRDs (Helm never deletes them) and any namespace besides
+ * Kubernetes' own. A fresh simulated cluster has neither, so whatever is listed came from the lab.
+ */
+function simLeftovers(config: LabConfig, env: NodeJS.ProcessEnv): string[] {
+  const crds = namesInCluster(config, 'crd', env);
+  const namespaces = namesInCluster(config, 'namespace', env)?.filter((ns) => !KUBERNETES_NAMESPACES.includes(ns));
+  if (crds === undefined || namespaces === undefined) return ['could not list what is left in the simulated cluster (kubectl failed); it goes with the cluster'];
+  return [
+    `left in the simulated cluster, going with it: ${crds.length} CRDs${crds.length > 0 ? ` (${crds.join(', ')})` : ''}; `
+      + `namespaces besides Kubernetes' own: ${namespaces.length > 0 ? namespaces.join(', ') : 'none'}`,
+  ];
 }
 
 /**

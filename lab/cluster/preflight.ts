@@ -100,21 +100,21 @@ function unreadable(file: string): string | undefined {
 }
 
 /**
- * The files the config names, checked before anything changes: the kubeconfig (except on kind,
- * where `kind create cluster` writes it: checkContext checks it then) and the charts' CA files. The config holds absolute
+ * The files the config names, checked before anything changes: the kubeconfig (cloud only: on
+ * kind `kind create cluster` writes it, on sim lab-up's simulated cluster does; checkContext checks
+ * it then) and the charts' CA files. The config holds absolute
  * paths (resolved when it was loaded), the same the stacks hand to the providers.
  */
 export function checkConfigFiles(config: LabConfig): PreflightProblem[] {
   const problems: PreflightProblem[] = [];
-  if (config.profile !== 'kind') {
+  // kind and sim: lab-up creates the cluster and its kubeconfig (checkContext checks it then)
+  if (config.profile === 'cloud') {
     const why = unreadable(config.cluster.kubeconfig);
     if (why) {
       problems.push({
         tool: 'cluster.kubeconfig',
         problem: why,
-        fix: config.profile === 'sim'
-          ? 'start the simulated cluster first (it writes this kubeconfig), or set cluster.kubeconfig to its kubeconfig'
-          : 'set cluster.kubeconfig in your LAB_CONFIG file to your kubeconfig (absolute, "~/..." or relative to where you run lab-up)',
+        fix: 'set cluster.kubeconfig in your LAB_CONFIG file to your kubeconfig (absolute, "~/..." or relative to where you run lab-up)',
       });
     }
   }
@@ -140,7 +140,7 @@ export function checkContext(config: LabConfig, env: Env = process.env): Preflig
     fix: config.profile === 'kind'
       ? `create the cluster (npm run lab:up does) or check \`kind get clusters\``
       : config.profile === 'sim'
-        ? 'start the simulated cluster (lab/sim) and check `kubectl --kubeconfig ' + kubeconfig + ' get nodes`'
+        ? 'npm run lab:up -- --profile sim starts the simulated cluster and writes this kubeconfig; check `kubectl --kubeconfig ' + kubeconfig + ' get nodes`'
         : `set cluster.context in your LAB_CONFIG file to a context of \`kubectl config get-contexts\`, and check \`kubectl --context ${config.cluster.context} get nodes\``,
   };
 }
@@ -151,14 +151,19 @@ export function checkContext(config: LabConfig, env: Env = process.env): Preflig
  * installed, cluster unreachable).
  */
 export function crdsInCluster(config: LabConfig, groups: readonly string[], env: Env = process.env): string[] | undefined {
+  return namesInCluster(config, 'crd', env)?.filter((name) => groups.some((g) => name.endsWith(`.${g}`)));
+}
+
+/**
+ * The names of every object of a cluster-scoped resource (`crd`, `namespace`) in the config's
+ * cluster, sorted, or undefined when kubectl cannot tell (not installed, cluster unreachable).
+ */
+export function namesInCluster(config: LabConfig, resource: string, env: Env = process.env): string[] | undefined {
   const kubectl = which('kubectl', env);
   if (!kubectl || unreadable(config.cluster.kubeconfig)) return undefined;
-  const out = runs(kubectl, ['--kubeconfig', config.cluster.kubeconfig, '--context', config.cluster.context, '--request-timeout=10s', 'get', 'crd', '-o', 'name'], env, 20_000);
-  if (!out.ok) return undefined;
-  return out.output.split('\n')
-    .map((l) => l.trim().replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, ''))
-    .filter((name) => groups.some((g) => name.endsWith(`.${g}`)))
-    .sort();
+  const out = spawnSync(kubectl, ['--kubeconfig', config.cluster.kubeconfig, '--context', config.cluster.context, '--request-timeout=10s', 'get', resource, '-o', 'name'], { env, encoding: 'utf8', timeout: 20_000 });
+  if (out.status !== 0) return undefined;
+  return out.stdout.split('\n').map((l) => l.trim().replace(/^[^/]*\//, '')).filter(Boolean).sort();
 }
 
 export function formatProblems(problems: readonly PreflightProblem[]): string {
