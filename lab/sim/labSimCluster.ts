@@ -223,7 +223,13 @@ export async function ensureSimCluster(config: LabConfig, opts: EnsureOptions): 
   }
 
   log(`starting a simulated cluster: ${names(nodes)}`);
-  const cluster = await startSimCluster({ stateDir: simStateDir(root), nodes, log, signal: opts.signal, binaries: opts.binaries });
+  let cluster;
+  try {
+    cluster = await startSimCluster({ stateDir: simStateDir(root), nodes, log, signal: opts.signal, binaries: opts.binaries });
+  } catch (error) {
+    removeSimState(root, undefined); // the start removed its own folder: .lab/sim goes too when empty
+    throw error;
+  }
   const record: SimClusterRecord = { kubeconfig, context, server: cluster.server, nodes, startedAt: new Date().toISOString() };
   try {
     // the record first: it names the kubeconfig as ours, so a lab:up killed in between can still replace it
