@@ -1,6 +1,7 @@
 #!/usr/bin/env zx
-// npm run lab:up — preflight, kind cluster from kind-config.yaml (kind profile), then cdktf deploy
-// of the stacks, one at a time, in order. Thin: flags here, the work in lab/cluster/lifecycle.ts.
+// npm run lab:up — preflight, kind cluster from kind-config.yaml (kind profile) or the simulated
+// cluster (sim profile), then cdktf deploy of the stacks, one at a time, in order. Thin: flags
+// here, the work in lab/cluster/lifecycle.ts.
 import { tsImport } from 'tsx/esm/api';
 import { applyLabConfigFlags, loadLabConfigOrExit, rejectUnknownFlags, requireValue, USAGE_EXIT } from './lib/labFlags.mjs';
 
@@ -9,10 +10,20 @@ const usage = `usage: npm run lab:up -- [--profile kind|cloud|sim] [--config lab
 
 Stands the lab up: checks the tools (kubectl, terraform|tofu; docker and kind on the kind profile)
 and the files the config names, warns when the requests do not fit cluster.nodes, creates the kind
-cluster from kind-config.yaml if it does not exist (kind profile), generates the lab's secrets into
-.lab/secrets.json (0600, reused next time), then deploys the stacks with cdktf, one at a time,
-stopping at the first that fails: ${STACKS.join(' -> ')}. Ends by printing how to reach Grafana,
-Prometheus and Alertmanager. Run it again after a failure: it applies what is missing.
+cluster from kind-config.yaml if it does not exist (kind profile) or starts the simulated cluster
+(sim profile), generates the lab's secrets into .lab/secrets.json (0600, reused next time), then
+deploys the stacks with cdktf, one at a time, stopping at the first that fails:
+${STACKS.join(' -> ')}.
+Ends by printing how to reach Grafana, Prometheus and Alertmanager. Run it again after a failure:
+it applies what is missing.
+
+--profile sim, for a machine with no Docker: a real Kubernetes v1.36 control plane (etcd,
+kube-apiserver, controller-manager, scheduler; built into .bin/ from the Go module proxy the first
+time, minutes) with simulated kwok nodes shaped like the config's pools, all on 127.0.0.1. Its
+kubeconfig goes to cluster.kubeconfig (default .lab/sim/kubeconfig, context perflab-sim); it keeps
+running after lab:up, the next lab:up reuses it, lab:down --profile sim stops it. It proves the
+deploy order, the charts' values and CRDs against a real API server, placement and capacity; no
+container runs on it (docs/cluster.md#the-simulated-cluster-profile-sim).
 
   --profile P            kind (default), cloud or sim; same as LAB_PROFILE=P
   --config FILE          JSON/YAML overrides of the lab config; same as LAB_CONFIG=FILE
@@ -45,8 +56,12 @@ if (stacksFlag !== undefined) {
 const config = await loadLabConfigOrExit('lab-up');
 const { labUp, PreflightFailed } = await tsImport('../lab/cluster/lifecycle.ts', import.meta.url);
 const log = (line) => echo(`lab-up: ${line}`);
+// the first Ctrl-C stops a simulated cluster being started (and no stack starts after it); cdktf
+// gets the terminal's SIGINT itself; a second Ctrl-C ends lab-up at once
+const interrupt = new AbortController();
+process.once('SIGINT', () => interrupt.abort());
 try {
-  await labUp(config, { log, dryRun: Boolean(argv['dry-run']), stacks, skipProviderLock: Boolean(argv['skip-provider-lock']) });
+  await labUp(config, { log, dryRun: Boolean(argv['dry-run']), stacks, skipProviderLock: Boolean(argv['skip-provider-lock']), signal: interrupt.signal });
 } catch (error) {
   if (error instanceof PreflightFailed) {
     console.error(`lab-up: ${error.message}`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env zx
 // npm run lab:down — cdktf destroy of the deployed stacks in reverse order, then delete the kind
-// cluster. Idempotent: on a half-built or already removed lab it succeeds and says what it removed.
+// cluster (kind) or stop the simulated cluster (sim). Idempotent: on a half-built or already
+// removed lab it succeeds and says what it removed.
 // --target local stops a kept local lab instead.
 import { tsImport } from 'tsx/esm/api';
 import { applyLabConfigFlags, loadLabConfigOrExit, rejectUnknownFlags, requireValue, USAGE_EXIT } from './lib/labFlags.mjs';
@@ -8,11 +9,12 @@ import { applyLabConfigFlags, loadLabConfigOrExit, rejectUnknownFlags, requireVa
 const usage = `usage: npm run lab:down -- [--target cluster|local] [--profile kind|cloud|sim] [--config lab.yaml] [--keep-cluster] [--skip-provider-lock] [--run-id ID]
 
   --target cluster   (default) destroy the stacks recorded in .lab/state (target, observability,
-                     data, platform), then delete the kind cluster (kind profile)
+                     data, platform), then delete the kind cluster (kind profile) or say what is
+                     left in the simulated cluster and stop it, removing .lab/sim (sim profile)
   --target local     stop the processes of a local lab kept with --keep (all, or --run-id ID)
   --profile P        kind (default), cloud or sim; same as LAB_PROFILE=P
   --config FILE      JSON/YAML overrides of the lab config; same as LAB_CONFIG=FILE
-  --keep-cluster     destroy the stacks but keep the kind cluster
+  --keep-cluster     destroy the stacks but keep the kind (or simulated) cluster
   --skip-provider-lock
                      pass --skip-provider-lock to cdktf destroy (offline provider mirror; use it
                      when lab-up needed it)
@@ -24,8 +26,9 @@ an invalid lab config (a missing or unreadable --config file, not JSON/YAML, a w
 unknown field): nothing was changed.
 
 Safe to run twice: what is already gone is reported, not an error. Where the cluster stays (cloud,
-sim, --keep-cluster), the CRDs the charts installed stay too (Helm never deletes CRDs): teardown
-names them and prints the kubectl command that removes them.`;
+--keep-cluster), the CRDs the charts installed stay too (Helm never deletes CRDs): teardown names
+them and prints the kubectl command that removes them. A simulated cluster whose processes stopped
+(the machine restarted) holds nothing: its stacks' state is forgotten and its folder removed.`;
 
 if (argv.help || argv.h) {
   echo(usage);
