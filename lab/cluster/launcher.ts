@@ -81,6 +81,21 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The API server's own sentence from a failed call's body: client-node 1.x keeps the Status body as
+ * text (JSON), not parsed; anything else is quoted as it is, shortened.
+ */
+function apiMessage(body: unknown): string {
+  if (typeof body === 'string') {
+    try {
+      return String((JSON.parse(body) as { message?: unknown }).message ?? '');
+    } catch {
+      return body.trim().slice(0, 300);
+    }
+  }
+  return String((body as { message?: unknown } | undefined)?.message ?? '');
+}
+
 /** Turns a client-node failure into a sentence naming what to do. */
 export function explainClusterError(error: unknown, server: string, doing: string): LauncherError {
   if (error instanceof LauncherError) return error;
@@ -92,7 +107,7 @@ export function explainClusterError(error: unknown, server: string, doing: strin
   }
   if (error instanceof ApiException) {
     const status = Number(error.code);
-    const message = (error.body as { message?: string } | undefined)?.message ?? '';
+    const message = apiMessage(error.body);
     if (status === 401 || status === 403) {
       return new LauncherError(`the Kubernetes API at ${server} refused ${doing} (HTTP ${status}${message ? `: ${message}` : ''}): check the kubeconfig user's permissions`);
     }
