@@ -47,7 +47,7 @@ let sim: LabSim;
 before(async () => {
   sim = await startLabSim(config, 'stacks-sim');
   const crds = ensureMonitoringCrds();
-  installCrds(sim, [crds.PrometheusRule, crds.ServiceMonitor]);
+  await installCrds(sim, [crds.PrometheusRule, crds.ServiceMonitor]);
 }, { timeout: 40 * 60_000 });
 
 after(async () => {

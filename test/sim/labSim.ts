@@ -85,14 +85,27 @@ export async function startLabSim(config: LabConfig, name: string, nodes: SimNod
   };
 }
 
-/** Installs CRDs from files (server-side apply) and waits until each is Established. */
-export function installCrds(sim: LabSim, files: readonly string[]): string[] {
+/** Installs CRDs from files (server-side apply) and waits until each is Established (its kind served). */
+export async function installCrds(sim: LabSim, files: readonly string[]): Promise<string[]> {
   const names: string[] = [];
   for (const file of files) {
     const out = sim.must(['apply', '--server-side', '--field-manager=perflab-test', '-f', file, '-o', 'name']);
     names.push(...out.trim().split('\n'));
   }
-  sim.must(['wait', '--for=condition=Established', '--timeout=60s', ...names]);
+  // (kubectl wait fails outright on a CRD whose status has no conditions yet: poll instead)
+  await eventually(`${names.join(', ')} Established`, async () => {
+    type Crd = { metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } };
+    // one name: the object itself; more: a List
+    const got = JSON.parse(sim.must(['get', ...names, '-o', 'json'])) as Crd & { items?: Crd[] };
+    const waiting = (got.items ?? [got]).filter((c) => c.status?.conditions?.find((x) => x.type === 'Established')?.status !== 'True').map((c) => c.metadata.name);
+    return { value: waiting.length === 0 || undefined, saw: `not Established yet: ${waiting.join(', ')}` };
+  });
+  // and their objects can be listed: for a moment after that the API server answers 429 ("storage is
+  // (re)initializing") while it builds the new resource's cache
+  await eventually(`${names.join(', ')} listable`, async () => {
+    const failing = names.map((n) => n.split('/')[1]!).map((resource) => sim.kubectl(['get', resource, '-A'])).filter((r) => r.status !== 0);
+    return { value: failing.length === 0 || undefined, saw: failing.map((r) => r.stderr.trim()).join('; ') };
+  });
   return names;
 }
 
