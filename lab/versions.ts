@@ -119,3 +119,17 @@ export const ETCD = { module: 'go.etcd.io/etcd/server/v3', version: 'v3.6.16' } 
 
 /** kwok: simulated nodes (kubelets that only post status) and pods that "run" by stage. */
 export const KWOK = { module: 'sigs.k8s.io/kwok', version: 'v0.7.0' } as const;
+
+// --- the local lab's Prometheus (lab/setup/prometheus.ts builds it into .bin/) ---
+
+/**
+ * Prometheus 3.16.0 = Go module github.com/prometheus/prometheus v0.316.0 (3.x is tagged v0.3xx.y;
+ * the newest on the Go module proxy on 2026-12-01, `go list -m -versions`). Built with the
+ * upstream build tag `remove_all_sd` (file, static and http discovery only: all the lab uses).
+ * Why not Debian's 2.42: its discovery manager and scrape reloader wait on 5-second tickers, so it
+ * scrapes nothing before ~5.1 s after its start; 3.16's discovery throttle starts at 100 ms and
+ * --scrape.discovery-reload-interval has no 5 s floor. Checked here by hand (9 file_sd targets +
+ * itself, first scrape interval 250 ms): every target up 5.3 s after start on 2.42 (with or without
+ * a 100 ms reload interval), 0.52-0.57 s on 3.16 with 100 ms. The cluster runs 3.x too.
+ */
+export const PROMETHEUS = { module: 'github.com/prometheus/prometheus', version: 'v0.316.0', release: '3.16.0' } as const;

@@ -9,6 +9,7 @@ if (argv.help || argv.h) {
 
 Installs what the local lab needs. Safe to run again: it only adds what is missing.
   --no-packages   skip the Debian packages (apt-get; needs root)
+  --no-prometheus skip Prometheus 3.x and promtool (the local lab's; built into .bin/ from the Go module proxy)
   --no-k6         skip k6 (uses k6 v2 on PATH, else builds the pinned one into .bin/)
   --no-helm       skip helm (used by the chart tests)
   --no-sim-cluster  skip the simulated cluster's binaries (kube-apiserver, controller-manager,
@@ -18,12 +19,15 @@ Installs what the local lab needs. Safe to run again: it only adds what is missi
 
 const step = (line) => echo(`setup: ${line}`);
 const { ensureDebianPackages } = await tsImport('../lab/setup/debianPackages.ts', import.meta.url);
+const { ensurePrometheus } = await tsImport('../lab/setup/prometheus.ts', import.meta.url);
 const { ensureK6 } = await tsImport('../lab/k6/binary.ts', import.meta.url);
 const { ensureHelm } = await tsImport('../lab/setup/helm.ts', import.meta.url);
 const { ensureSimBinaries } = await tsImport('../lab/setup/controlPlane.ts', import.meta.url);
 
 try {
   if (argv.packages !== false) ensureDebianPackages(step);
+  // ~5 minutes cold on 2 cores, seconds once built (the pinned release is found in .bin/)
+  if (argv.prometheus !== false) step(`prometheus: ${Object.values(ensurePrometheus(step)).join(' ')}`);
   if (argv.k6 !== false) step(`k6: ${ensureK6(step)}`);
   if (argv.helm !== false) step(`helm: ${ensureHelm(step)}`);
   // A cold build takes 13-18 minutes on 2 cores (kubernetes ~9, kwok 3-7, etcd 1); afterwards the

@@ -17,6 +17,10 @@ export interface GoTool {
   version: string;
   /** package inside the module to build, e.g. "./cmd/helm" ("." for the module root). */
   packagePath: string;
+  /** build tags (`go build -tags`), e.g. Prometheus' `remove_all_sd`. */
+  tags?: readonly string[];
+  /** `go build -ldflags`, e.g. the version a binary reports of itself. */
+  ldflags?: string;
 }
 
 export class ToolUnavailable extends Error {}
@@ -37,7 +41,9 @@ export function buildGoTool(tool: GoTool, log: (line: string) => void = () => {}
         `(https://go.dev/doc/install) or ${tool.name} ${tool.version} itself`,
     );
   }
-  const env = { ...process.env, GOFLAGS: '-mod=mod' };
+  // GOWORK=off: a module is built as itself; a go.work shipped in its zip (Prometheus' does) names
+  // folders the zip does not hold, and workspace mode refuses -mod=mod.
+  const env = { ...process.env, GOFLAGS: '-mod=mod', GOWORK: 'off' };
   const spec = `${tool.module}@${tool.version}`;
   log(`downloading ${spec} from the Go module proxy`);
   const info = JSON.parse(
@@ -47,7 +53,8 @@ export function buildGoTool(tool: GoTool, log: (line: string) => void = () => {}
   mkdirSync(PROJECT_BIN, { recursive: true });
   const partial = join(PROJECT_BIN, `${tool.name}.partial-${process.pid}`);
   log(`building ${tool.name} ${tool.version} (a first build takes minutes; later ones reuse the Go cache)`);
-  const build = spawnSync('go', ['build', '-trimpath', '-o', partial, tool.packagePath], {
+  const flags = [...(tool.tags?.length ? ['-tags', tool.tags.join(',')] : []), ...(tool.ldflags ? ['-ldflags', tool.ldflags] : [])];
+  const build = spawnSync('go', ['build', '-trimpath', ...flags, '-o', partial, tool.packagePath], {
     cwd: info.Dir,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
