@@ -3,13 +3,13 @@
 // Prometheus (remote-write receiver, native histograms, the SLA alert rules), Alertmanager and
 // the target service, migrated and seeded — and readiness proven, not assumed.
 //
-// Order, and why. Prometheus 2.42 scrapes nothing before its discovery manager's first 5-second
-// tick, counted from its own start, and a target it discovers after a tick waits for the next one
-// (see prometheus.ts). So the lab chooses every port first — Alertmanager, the target, both
-// exporters and the six Redis nodes — and starts Prometheus before anything else with every
-// scrape target already in its files: the first tick carries them all, whenever the data tier
-// comes up (a slow one no longer misses the tick and waits 5 s more), and the first scrapes run
-// at FIRST_SCRAPE_INTERVAL, so all land within it of the tick instead of within the 1 s interval.
+// Order, and why. Prometheus scrapes nothing before its discovery manager has handed the targets
+// to the scrape manager: the lab's Prometheus 3.16 does so ~0.5 s after its start (Debian's 2.42
+// took 5 s; see prometheus.ts), and a target added later may wait for discovery's backoff (up to
+// 5 s). So the lab chooses every port first — Alertmanager, the target, both exporters and the six
+// Redis nodes — and starts Prometheus before anything else with every scrape target already in its
+// files: the first discovery update carries them all, and each is scraped `up` within one scrape
+// interval (1 s) of its process coming up — the last is the target service, ~3 s in.
 // Then Alertmanager and the data tier start at once; the database comes migrated and seeded from
 // Postgres' data directory template (seeded once per machine, keyed by the migrations, the seed's
 // code and its options); the target service, bundled by esbuild meanwhile, boots as plain node the
@@ -17,9 +17,10 @@
 //
 // Readiness follows events: every part's wait (lab/process/waitUntil.ts, through its handle's
 // waitReady) runs from the moment the part starts, side by side, and the lab is ready when the
-// last one is — in practice Prometheus' first scrapes just after its tick; a part that dies fails
-// the start at once, naming itself and quoting its log. Everything goes through one Supervisor,
-// whose pid file in the state folder is what `stop()` and a kept lab's teardown use.
+// last one is — in practice Prometheus' first `up` scrape of the target service, just after it is
+// healthy; a part that dies fails the start at once, naming itself and quoting its log. Everything
+// goes through one Supervisor, whose pid file in the state folder is what `stop()` and a kept
+// lab's teardown use.
 
 import { join } from 'node:path';
 import { slaAlertRuleGroups } from '../alerts/slaRules.ts';
@@ -32,7 +33,7 @@ import { freePorts, LOOPBACK } from './ports.ts';
 import { Supervisor } from '../process/supervisor.ts';
 import { REDIS_NODES } from './redisCluster.ts';
 import { startAlertmanager, type LocalAlertmanager } from './alertmanager.ts';
-import { FIRST_SCRAPE_INTERVAL, LAB_JOBS, startPrometheus, type LocalPrometheus, type ScrapeTarget } from './prometheus.ts';
+import { LAB_JOBS, startPrometheus, type LocalPrometheus, type ScrapeTarget } from './prometheus.ts';
 import { writeLabJson, writeLabSecrets, LAB_JSON_VERSION, type LabEndpoints } from './labJson.ts';
 import { registerKeptLab, unregisterKeptLab, type KeptLabsOptions } from './keptLab.ts';
 import { moveSeedDatesToNow, seededTemplateSetup } from './seededTemplate.ts';
@@ -172,13 +173,13 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
         ...(options.alertFor ? { for: options.alertFor } : {}),
       }),
       externalLabels: { lab: 'local', run_id: runId },
-      // every target, before it runs: the first discovery tick carries them all
+      // every target, before it runs: the first discovery update carries them all
       scrapeTargets: [
         { job: LAB_JOBS.alertmanager, address: alertmanagerAddress },
         ...(withTarget ? [{ job: LAB_JOBS.target, address: `${LOOPBACK}:${targetPort}` }] : []),
         ...dataTierScrapeTargets(plannedDataTier(dataTierPorts)),
       ],
-      firstScrapeInterval: FIRST_SCRAPE_INTERVAL,
+      // at the steady interval from the start: a switch later would replace every target (prometheus.ts)
     });
     log(`local lab: prometheus starting on ${prometheus.url}`);
     const prometheusReady = track(prometheus.waitReady(left(), waitSignal).then((r) => (mark('prometheus scraping every target'), r)));

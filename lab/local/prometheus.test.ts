@@ -1,5 +1,5 @@
 // The local Prometheus: its config and rule files are what promtool accepts, and a real
-// Prometheus 2.42 started from them scrapes the targets it is given and reports readiness
+// Prometheus 3.16 (the lab's, built into .bin/) started from them scrapes the targets it is given and reports readiness
 // truthfully (an unreachable target keeps it not ready, named in the error).
 
 import { test, after } from 'node:test';
@@ -126,7 +126,7 @@ test('scrapeTargetsNotUp matches on job and instance, and says why each one is n
   ]);
 });
 
-test('a first scrape interval holds until every target has been scraped, then waitReady reloads the steady one', async () => {
+test('a first scrape interval holds until every target is up, then waitReady reloads the steady one', async () => {
   const target = await metricsServer();
   const prometheus = await startPrometheus({
     stateDir, supervisor, name: 'prometheus-first', firstScrapeInterval: '200ms',

@@ -1,20 +1,32 @@
-// The local lab's Prometheus: the Debian prometheus 2.42 as a supervised process on a free
-// loopback port, receiving k6's remote-write (native histograms) and scraping every lab process.
+// The local lab's Prometheus: Prometheus 3.16 (built from the Go module proxy into .bin/, see
+// lab/setup/prometheus.ts and lab/versions.ts) as a supervised process on a free loopback port,
+// receiving k6's remote-write (native histograms) and scraping every lab process.
 //
-// The tick. Prometheus 2.42 scrapes nothing it has not been handed by its discovery manager, and
-// that manager hands over discovered targets on a fixed 5-second ticker started with the process
-// (discovery/manager.go `updatert`; the scrape manager's reloader then waits on its own 5-second
-// ticker, and no flag goes below 5 s, not even the hidden --scrape.discovery-reload-interval). So
-// the first scrape of anything happens about 5 s after Prometheus started, at the earliest, and a
-// target discovered after a tick waits for the next one, 5 s later. Each new target is then
-// scraped at its own offset within one scrape interval (a hash of its labels): with a 1 s interval
-// the last of ten targets is scraped up to ~1 s after the tick.
+// When the first scrape happens. Prometheus scrapes nothing its discovery manager has not handed
+// to the scrape manager, and the scrape manager applies what it is handed on its reloader's ticker
+// (--scrape.discovery-reload-interval, default 5 s). Debian's 2.42 held both on 5-second tickers
+// with no flag below 5 s, so nothing was scraped before ~5.1 s after its start. 3.16's discovery
+// manager throttles with a backoff that starts at 100 ms (discovery/manager.go `sender`), and the
+// reload interval has no floor: at DISCOVERY_RELOAD_INTERVAL (100 ms) every target in the files at
+// start is scraped ~0.5 s after Prometheus starts (measured here: 0.52-0.57 s for 10 targets,
+// first scrape interval 250 ms). A reload only happens when discovery sent something, so the short
+// interval costs nothing while the targets stay put. Each new target is then scraped at its own
+// offset within one scrape interval (a hash of its labels), and every interval after that.
 //
 // Hence: startLocalLab starts Prometheus first, with every target already in its files (file_sd,
-// read at start), so the first tick carries them all whenever their processes come up; and with
-// `firstScrapeInterval` the first scrapes run at a short interval, all within it of the tick,
-// after which waitReady reloads the config (SIGHUP) at the steady interval. Targets come from files
-// in the run's state folder, so they can also be added after the start (setScrapeTargets).
+// read at start), at the steady scrape interval: a target whose process comes up later (the data
+// tier's exporters, the target service) is scraped `up` within one interval of it. A later change
+// of the interval is no shortcut: the interval is part of a target's identity (its
+// `__scrape_interval__` label), so a reload at another interval makes the next discovery update
+// replace every target by a new, not yet scraped one (health `unknown`, its series marked stale
+// until the new one's first scrape), and that update waits for discovery's backoff (up to 5 s).
+// Targets come from files in the run's state folder, so they can also be added after the start
+// (setScrapeTargets); one added late may wait for that backoff too.
+//
+// 3.x no longer falls back to the text format when a scrape answer has no (or an unknown)
+// Content-Type: the lab's scrape config sets `fallback_scrape_protocol`, as 2.x behaved, so an
+// exporter that omits the header is still scraped. Native histograms need no flag in 3.16
+// (`--enable-feature=native-histograms` is a no-op there): the remote-write receiver stores them.
 
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,8 +101,13 @@ export function prometheusConfig(input: PrometheusConfigInput): Record<string, u
       ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [input.alertmanagerAddress] }] }] } }
       : {}),
     // One scrape config: each target file sets `job` (and the metrics path) per target, so a new
-    // kind of lab process needs a target, not a config change.
-    scrape_configs: [{ job_name: 'lab', file_sd_configs: [{ files: [join(input.targetsDir, '*.json')] }] }],
+    // kind of lab process needs a target, not a config change. An answer without a Content-Type is
+    // read as the text format (3.x fails such a scrape otherwise; 2.x did this implicitly).
+    scrape_configs: [{
+      job_name: 'lab',
+      fallback_scrape_protocol: 'PrometheusText0.0.4',
+      file_sd_configs: [{ files: [join(input.targetsDir, '*.json')] }],
+    }],
   };
 }
 
@@ -156,21 +173,24 @@ export interface StartPrometheusOptions {
   /** supervisor name (default 'prometheus'). */
   name?: string;
   /**
-   * Scrape at this interval until every expected target has been scraped once, then at
-   * scrapeInterval: waitReady makes the switch (a config reload) once it sees every target
-   * scraped, so use it only with waitReady. The first scrapes then all come within this of the
-   * discovery tick instead of within one scrapeInterval. Default: none (scrapeInterval throughout).
+   * Scrape at this interval until every expected target is up, then at scrapeInterval: waitReady
+   * makes the switch (a config reload) once it sees every target up, and returns once every
+   * target has been scraped `up` at scrapeInterval, so use it only with waitReady. On Prometheus
+   * 3.x that is slower than scrapeInterval throughout, never faster (the switch replaces every
+   * target, see the top of this file): the lab does not use it any more (it was 2.42's way to
+   * land the first scrapes close to its 5 s tick). Default: none (scrapeInterval throughout).
    */
   firstScrapeInterval?: string;
 }
 
 /**
- * The lab's first scrape interval: short, yet several times the longest scrape measured here
- * (42 ms, the redis exporter's /scrape of one node, load 7), since the scrape timeout is the
- * interval; a scrape that fails anyway is retried a moment later, and the switch to the steady
- * interval happens once every target was scraped, up or not.
+ * How often the scrape manager applies what discovery sends (--scrape.discovery-reload-interval,
+ * 5 s by default). 100 ms: the discovery manager's own first throttle step, so neither waits on
+ * the other. A reload only runs when discovery sent an update, and discovery sends at most once
+ * per step of its backoff (100 ms growing to 5 s; back to 100 ms after 5 s without a send), so
+ * this never reloads more often than that.
  */
-export const FIRST_SCRAPE_INTERVAL = '250ms';
+export const DISCOVERY_RELOAD_INTERVAL = '100ms';
 
 function writeAtomically(path: string, text: string): void {
   // Prometheus watches the folder: a rename makes it see the whole file at once, never half of it.
@@ -221,14 +241,17 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=${address}`,
     '--web.enable-remote-write-receiver',
-    '--enable-feature=native-histograms',
+    `--scrape.discovery-reload-interval=${DISCOVERY_RELOAD_INTERVAL}`,
   ]);
 
   const expectedTargets = () => [...targetFiles.values()].flat();
-  // once, whichever waitReady sees every target scraped first
+  // once, whichever waitReady sees every target up first
   let steady: Promise<void> | undefined;
-  const toSteadyInterval = options.firstScrapeInterval
-    ? (wait: WaitOptions) => (steady ??= reloadScrapeInterval(url, proc, () => writeConfig(steadyInterval), steadyInterval, wait))
+  const toSteadyInterval: SteadyInterval | undefined = options.firstScrapeInterval
+    ? {
+      interval: steadyInterval,
+      reload: (wait) => (steady ??= reloadScrapeInterval(url, proc, () => writeConfig(steadyInterval), steadyInterval, wait)),
+    }
     : undefined;
   return {
     ...labProcess(options.supervisor, proc, {
@@ -244,10 +267,15 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
 
 /** The health of every active scrape target (GET /api/v1/targets). */
 export async function scrapeTargetHealth(prometheusUrl: string): Promise<TargetHealth[]> {
+  return (await activeTargets(prometheusUrl)).map(({ scrapeInterval: _, ...health }) => health);
+}
+
+/** Every active scrape target, with the interval it is scraped at. */
+async function activeTargets(prometheusUrl: string): Promise<Array<TargetHealth & { scrapeInterval: string }>> {
   const response = await fetch(`${prometheusUrl}/api/v1/targets?state=active`);
   if (!response.ok) throw new Error(`GET ${prometheusUrl}/api/v1/targets answered ${response.status}`);
   const body = (await response.json()) as {
-    data: { activeTargets: Array<{ labels: Record<string, string>; scrapeUrl: string; health: TargetHealth['health']; lastError: string }> };
+    data: { activeTargets: Array<{ labels: Record<string, string>; scrapeUrl: string; health: TargetHealth['health']; lastError: string; scrapeInterval: string }> };
   };
   return body.data.activeTargets.map((t) => ({
     job: t.labels.job ?? '',
@@ -255,6 +283,7 @@ export async function scrapeTargetHealth(prometheusUrl: string): Promise<TargetH
     scrapeUrl: t.scrapeUrl,
     health: t.health,
     lastError: t.lastError,
+    scrapeInterval: t.scrapeInterval,
   }));
 }
 
@@ -284,28 +313,39 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
+/** A switch from a first scrape interval to the steady one (see firstScrapeInterval). */
+export interface SteadyInterval {
+  interval: string;
+  /** has Prometheus load the config at `interval` (once; later calls wait for the same reload). */
+  reload(wait: WaitOptions): Promise<void>;
+}
+
 /**
  * Ready = /-/ready answers 200 and every expected target has been scraped and is `up`.
  * Fails when the process exits or time runs out, naming the targets that are not up.
- * `everyTargetScraped` runs (and is awaited) once every expected target has been scraped, up or not.
+ * With `steady`, its reload runs once every expected target is up, and ready means every
+ * expected target scraped `up` at the steady interval (the reload replaces every target).
  */
 export async function waitPrometheusReady(
   url: string,
   expected: () => ScrapeTarget[],
   proc: ManagedProcess,
   wait: WaitOptions,
-  everyTargetScraped?: (wait: WaitOptions) => Promise<void>,
+  steady?: SteadyInterval,
 ): Promise<PrometheusReadiness> {
   const deadline = Date.now() + wait.timeoutMs;
   return waitUntil(`prometheus at ${url} to scrape every target`, proc, async () => {
     if (!(await isReady(url))) return notYet('not up: /-/ready');
-    const targets = await scrapeTargetHealth(url).catch(() => []);
+    const targets = await activeTargets(url).catch(() => []);
     const want = expected();
-    if (everyTargetScraped && want.every((w) => targets.some((t) => sameTarget(w, t) && t.health !== 'unknown'))) {
-      await everyTargetScraped({ ...wait, timeoutMs: Math.max(1000, deadline - Date.now()) });
-    }
     const notUp = scrapeTargetsNotUp(want, targets);
-    return notUp.length === 0 ? { ready: true, targets } : notYet(`not up: ${notUp.join('; ')}`);
+    if (notUp.length > 0) return notYet(`not up: ${notUp.join('; ')}`);
+    if (steady) {
+      await steady.reload({ ...wait, timeoutMs: Math.max(1000, deadline - Date.now()) });
+      const early = want.filter((w) => targets.some((t) => sameTarget(w, t) && t.scrapeInterval !== steady.interval));
+      if (early.length > 0) return notYet(`not scraped at ${steady.interval} yet: ${early.map((w) => `${w.job} ${w.instance ?? w.address}`).join('; ')}`);
+    }
+    return { ready: true, targets: targets.map(({ scrapeInterval: _, ...health }) => health) };
   }, wait);
 }
 

@@ -1,8 +1,11 @@
 // The distribution packages the local lab runs on, and an idempotent installer for them.
-// One table: the binary the lab executes and the Debian package that provides it.
+// One table: the binary the lab executes and the Debian package that provides it — or, for
+// Prometheus and promtool, the builder that puts the pinned 3.x into .bin/ (lab/setup/prometheus.ts;
+// Debian's prometheus 2.42 is no longer used by anything).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { PROMETHEUS_BINARIES } from './prometheus.ts';
 
 export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -12,8 +15,9 @@ export const LOCAL_LAB_BINARIES = {
   psql: { path: '/usr/bin/psql', pkg: 'postgresql-client-15' },
   redisServer: { path: '/usr/bin/redis-server', pkg: 'redis-server' },
   redisCli: { path: '/usr/bin/redis-cli', pkg: 'redis-tools' },
-  prometheus: { path: '/usr/bin/prometheus', pkg: 'prometheus' },
-  promtool: { path: '/usr/bin/promtool', pkg: 'prometheus' },
+  // built from the Go module proxy by ensurePrometheus (ensureLocalLabTools, npm run setup)
+  prometheus: { path: PROMETHEUS_BINARIES.prometheus, builtBy: 'ensurePrometheus' },
+  promtool: { path: PROMETHEUS_BINARIES.promtool, builtBy: 'ensurePrometheus' },
   alertmanager: { path: '/usr/bin/prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
   postgresExporter: { path: '/usr/bin/prometheus-postgres-exporter', pkg: 'prometheus-postgres-exporter' },
   redisExporter: { path: '/usr/bin/prometheus-redis-exporter', pkg: 'prometheus-redis-exporter' },
@@ -29,9 +33,16 @@ export interface PackagedBinary {
   pkg: string;
 }
 
-export function missingPackages(binaries: Record<string, PackagedBinary> = LOCAL_LAB_BINARIES): string[] {
+/** A binary the lab runs that is built into .bin/, not installed by apt-get (`builtBy` names the function). */
+export interface BuiltBinary {
+  path: string;
+  builtBy: string;
+}
+
+/** The Debian packages of the binaries that are missing (built binaries are their builder's business). */
+export function missingPackages(binaries: Record<string, PackagedBinary | BuiltBinary> = LOCAL_LAB_BINARIES): string[] {
   const missing = Object.values(binaries)
-    .filter((b) => !existsSync(b.path))
+    .filter((b): b is PackagedBinary => 'pkg' in b && !existsSync(b.path))
     .map((b) => b.pkg);
   return [...new Set(missing)];
 }
@@ -43,7 +54,7 @@ export function installCommand(packages: readonly string[]): string {
 
 export interface EnsurePackagesOptions {
   /** what to check (default LOCAL_LAB_BINARIES; a test points it at a binary that does not exist). */
-  binaries?: Record<string, PackagedBinary>;
+  binaries?: Record<string, PackagedBinary | BuiltBinary>;
   /** may we install (default: running as root)? */
   canInstall?: boolean;
   /** runs one apt-get call; returns its exit status (default: apt-get itself, output shown). */

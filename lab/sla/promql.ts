@@ -1,7 +1,8 @@
 // PromQL for the SLA catalogue, over what k6 remote-writes (experimental-prometheus-rw with
 // K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true) and what Prometheus scrapes from the target.
 //
-// Names as k6 v2.2.0 writes them (checked against a real run into Prometheus 2.42):
+// Names as k6 v2.2.0 writes them (checked against real runs into Prometheus 2.42 and 3.16, the
+// local lab's since 2026-12; the queries below needed no change between them):
 //   time trends  -> native histograms `k6_<metric>_seconds` (e.g. k6_http_req_duration_seconds)
 //   rates        -> gauges `k6_<metric>_rate` holding the runner's cumulative ratio per series
 //   counters     -> `k6_<metric>_total`
@@ -11,8 +12,9 @@
 // Two ways to read a run:
 //   - 'run': the whole run so far. k6's series are cumulative from the runner's start, so the
 //     instant value at the end of the run IS the run (no increase() extrapolation, which would
-//     drop the first push). Prometheus 2.42 has no last_over_time for native histograms, so
-//     evaluate the query at the run's end time, within the 5-minute lookback.
+//     drop the first push). Prometheus 2.42 had no last_over_time for native histograms (3.x
+//     has), so the query is evaluated at the run's end time, within the 5-minute lookback (left-open
+//     since 3.0: only a sample exactly 5 minutes old drops out, never a run's last push).
 //   - 'window': a rolling window (alerts, first-vs-last-window degradation) via rate().
 //
 // Percentiles aggregate correctly across runners because the histograms are summed before
