@@ -13,7 +13,8 @@ Installs what the local lab needs. Safe to run again: it only adds what is missi
   --no-k6         skip k6 (uses k6 v2 on PATH, else builds the pinned one into .bin/)
   --no-helm       skip helm (used by the chart tests)
   --no-sim-cluster  skip the simulated cluster's binaries (kube-apiserver, controller-manager,
-                  scheduler, kubectl v1.36, etcd 3.6, kwok; lab/sim and its tests)`);
+                  scheduler, kubectl v1.36, etcd 3.6, kwok; lab/sim and its tests) and the
+                  ServiceMonitor/PrometheusRule CRDs its tests install (Go module cache)`);
   process.exit(0);
 }
 
@@ -23,6 +24,7 @@ const { ensurePrometheus } = await tsImport('../lab/setup/prometheus.ts', import
 const { ensureK6 } = await tsImport('../lab/k6/binary.ts', import.meta.url);
 const { ensureHelm } = await tsImport('../lab/setup/helm.ts', import.meta.url);
 const { ensureSimBinaries } = await tsImport('../lab/setup/controlPlane.ts', import.meta.url);
+const { ensureMonitoringCrds } = await tsImport('../lab/setup/monitoringCrds.ts', import.meta.url);
 
 try {
   if (argv.packages !== false) ensureDebianPackages(step);
@@ -33,6 +35,8 @@ try {
   // A cold build takes 13-18 minutes on 2 cores (kubernetes ~9, kwok 3-7, etcd 1); afterwards the
   // pinned binaries are found in .bin/ at once, and a re-pin rebuilds in a minute or two from the Go cache.
   if (argv['sim-cluster'] !== false) step(`sim cluster: ${Object.keys(await ensureSimBinaries(step)).join(', ')} in .bin/`);
+  // the CRDs the sim tests install: prometheus-operator's Go module (~4 MB once, then the Go module cache)
+  if (argv['sim-cluster'] !== false) step(`monitoring CRDs: ${Object.keys(ensureMonitoringCrds(step)).join(', ')} (prometheus-operator's Go module)`);
 } catch (error) {
   console.error(`setup failed: ${error.message}`);
   process.exit(1);
