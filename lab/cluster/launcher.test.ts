@@ -188,7 +188,7 @@ test('separate: true gives each runner a node of its own: on the lab\'s one load
   const name = objects.testRun.metadata.name;
   let runners: V1Pod[] = [];
   const { report } = await runWithStandIn(objects, { exitCodes: [0, 0] }, {
-    startTimeoutMs: 3_000,
+    startTimeoutMs: 4_000,
     log: (line) => {
       // the moment the launcher gives up (before it deletes the run): the runners as the scheduler left them
       if (line.startsWith('the runners had not started')) runners = JSON.parse(sim.must(['-n', ns, 'get', 'pods', '-l', `k6_cr=${name},runner=true`, '-o', 'json'])).items;
@@ -281,7 +281,7 @@ test('a runner whose pod the cluster refuses (a ResourceQuota on the load namesp
     const name = objects.testRun.metadata.name;
     let refused = '';
     const { report } = await runWithStandIn(objects, {}, {
-      startTimeoutMs: 3_000,
+      startTimeoutMs: 4_000,
       log: (line) => {
         if (line.startsWith('the runners had not started')) refused = sim.must(['-n', ns, 'get', 'events', '--field-selector', 'reason=FailedCreate', '-o', 'jsonpath={.items[*].message}']);
       },
@@ -304,7 +304,9 @@ test('a run that does not end in time is deleted (operator stand-in, real API se
   const objects = runObjects(2);
   const { report } = await runWithStandIn(objects, { runForMs: Number.POSITIVE_INFINITY }, { timeoutMs: 3_500 });
   assert.equal(report.ended, 'timeout');
-  assert.match(report.reason ?? '', /the TestRun did not end within 3500 ms \(last stage started\)/);
+  // (stage started here within a second or two; a slow machine may still be creating the runners)
+  assert.match(report.reason ?? '', new RegExp(`the TestRun did not end within 3500 ms \\(last stage ${report.stage}\\)`));
+  assert.ok(['created', 'started'].includes(report.stage), report.stage);
   await nothingLeftOf(objects);
 });
 
