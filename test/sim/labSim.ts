@@ -10,30 +10,11 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { LabConfig } from '../../lab/config/types.ts';
-import { clusterNodes, POOL_NAMES } from '../../lab/cluster/pools.ts';
 import { waitUntil } from '../../lab/process/waitUntil.ts';
 import { ensureSimBinaries } from '../../lab/setup/controlPlane.ts';
 import { ensureHelm } from '../../lab/setup/helm.ts';
+import { simClusterNodes } from '../../lab/sim/labSimCluster.ts';
 import { startSimCluster, type SimCluster, type SimNode } from '../../lab/sim/simCluster.ts';
-
-const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
-
-/**
- * The lab's nodes as a sim cluster registers them: a control plane tainted NoSchedule (as kind's
- * is: no lab pod lands there) and one worker per pool, sized by cluster.nodes (clusterNodes).
- */
-export function labSimNodes(config: LabConfig): SimNode[] {
-  const size = config.cluster.nodes[POOL_NAMES[0]!];
-  return [
-    {
-      name: `${config.cluster.name}-control-plane`,
-      labels: { [CONTROL_PLANE_ROLE]: '' },
-      capacity: { cpu: size.cpu, memory: size.memory, pods: size.pods },
-      taints: [{ key: CONTROL_PLANE_ROLE, effect: 'NoSchedule' }],
-    },
-    ...clusterNodes(config).map((n): SimNode => ({ name: n.name, labels: { ...n.labels }, capacity: { ...n.capacity } })),
-  ];
-}
 
 export interface LabSim {
   cluster: SimCluster;
@@ -50,8 +31,12 @@ export interface LabSim {
   stop(): Promise<void>;
 }
 
-/** Starts a sim cluster with the config's nodes (the binaries are built first if missing: minutes, once). */
-export async function startLabSim(config: LabConfig, name: string, nodes: SimNode[] = labSimNodes(config)): Promise<LabSim> {
+/**
+ * Starts a sim cluster with the config's nodes (simClusterNodes: a tainted control plane and one
+ * worker per pool, as lab:up --profile sim starts them); the binaries are built first if missing
+ * (minutes, once).
+ */
+export async function startLabSim(config: LabConfig, name: string, nodes: SimNode[] = simClusterNodes(config)): Promise<LabSim> {
   const binaries = await ensureSimBinaries((line) => console.log(line));
   const dir = mkdtempSync(join(tmpdir(), `perflab-${name}-`));
   const started = Date.now();
