@@ -15,9 +15,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { DEFAULT_RUNNER_RESOURCES, type RunObjects } from '../../k6-operator/testrun.ts';
-import { TESTRUN_CRD } from '../../k6-operator/crd.ts';
+import { writeTestRunCrd } from '../../k6-operator/crd.ts';
 import { startOperatorStandIn, type StandInScript } from '../../k6-operator/operatorStandIn.ts';
 import { resolveLabConfig } from '../config/index.ts';
 import { runnersFit } from '../config/fit.ts';
@@ -28,7 +28,7 @@ import { clusterRunObjects } from '../run/clusterTarget.ts';
 import { describePods, eventually, installCrds, startLabSim, writeObjects, type LabSim } from '../../test/sim/labSim.ts';
 import { labNamespaces } from './manifests/namespaces.ts';
 import { nodeSelectorFor } from './pools.ts';
-import { kubeConfigOf, launchTestRun, LauncherError, type LaunchOptions, type TestRunStage } from './launcher.ts';
+import { isTransient, kubeConfigOf, launchTestRun, LauncherError, type LaunchOptions, type TestRunStage } from './launcher.ts';
 
 const config = resolveLabConfig({ profile: 'sim' });
 const ns = config.namespaces.load;
@@ -59,7 +59,7 @@ after(async () => {
 
 async function installTestRunCrd(): Promise<void> {
   if (crdInstalled) return;
-  await installCrds(sim, [TESTRUN_CRD.path]);
+  await installCrds(sim, [writeTestRunCrd(`${sim.dir}/crds`)]);
   crdInstalled = true;
 }
 
@@ -142,9 +142,8 @@ test('2 runners side by side on the load node: ConfigMap and TestRun applied ser
     assert.ok(stored.metadata.managedFields.some((m: any) => m.manager === 'perflab' && m.operation === 'Apply'), `${kind} applied server-side`);
     if (kind === 'configmap') assert.equal(stored.data['soak.js'], objects.configMap.data['soak.js'], 'the bundle, whole');
     if (kind === 'testrun') {
-      // every field as built (nothing pruned by the CRD's schema), plus the CRD's defaults
+      // every field as built: nothing pruned by the CRD's schema
       assert.deepEqual(withoutDefaults(stored.spec, objects.testRun.spec), objects.testRun.spec);
-      assert.deepEqual([stored.spec.paused, stored.spec.quiet, stored.spec.runner.disabled], ['true', 'true', false], 'the CRD\'s defaults: runners start paused');
     }
   }
   // the scheduler put both runners on the load pool's node, with the TestRun's requests
@@ -358,4 +357,10 @@ test('the garbage collector removes the runner Services of every deleted run (ow
     const left = sim.must(['-n', ns, 'get', 'services', '-l', 'app=k6,runner=true', '-o', 'jsonpath={.items[*].metadata.labels.k6_cr}']).split(' ').filter((n) => deletedRuns.includes(n));
     return { value: left.length === 0 || undefined, saw: `Services of ${[...new Set(left)].join(', ')}` };
   }, 90_000);
+});
+
+test('a busy API server (429, 503, 504) is retried; other answers are not', () => {
+  for (const code of [429, 503, 504]) assert.equal(isTransient(new ApiException(code, 'busy', {}, {})), true, String(code));
+  for (const code of [400, 403, 404, 409, 500]) assert.equal(isTransient(new ApiException(code, 'no', {}, {})), false, String(code));
+  assert.equal(isTransient(new Error('ECONNREFUSED')), false, 'an unreachable server fails at once');
 });

@@ -117,6 +117,14 @@ export function explainClusterError(error: unknown, server: string, doing: strin
   return new LauncherError(`${doing} failed against ${server}: ${text}`);
 }
 
+/** How often a call is tried when the API server answers that it is busy (about 15 s in all). */
+const TRANSIENT_RETRIES = 6;
+
+/** An answer that says "try again": too many requests, unavailable, timed out. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof ApiException && [429, 503, 504].includes(Number(error.code));
+}
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
@@ -170,10 +178,18 @@ export async function launchTestRun(objects: RunObjects, options: LaunchOptions)
   const name = testRun.metadata.name;
   const namespace = testRun.metadata.namespace;
   const call = async <T>(doing: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (error) {
-      throw explainClusterError(error, server, doing);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        // a busy API server's 429/503 (or one whose storage is re-initializing after a new CRD)
+        // passes: retried, so a moment of it never ends the follow of a run that goes on
+        if (attempt < TRANSIENT_RETRIES && isTransient(error) && !options.signal?.aborted) {
+          await sleep(250 * 2 ** attempt, options.signal);
+          continue;
+        }
+        throw explainClusterError(error, server, doing);
+      }
     }
   };
 
