@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRunFlags, UsageError } from './flags.ts';
+import { LOCAL_LIMITS, localDurationProblem, localMaxVus, localVusProblem, parseRunFlags, UsageError } from './flags.ts';
 import { planRun, DEFAULTS } from './plan.ts';
 import { newRunId, MAX_RUN_ID } from './runId.ts';
 import { formatProgress, formatClock, rateWindowS } from './progress.ts';
@@ -22,6 +22,27 @@ test('flags: errors name the flag and what is valid', () => {
   err(['--target', 'cluster', '--namespace', 'Bad_NS', '--dry-run'], /--namespace: "Bad_NS" is not a Kubernetes namespace name/);
   err(['soak'], /run-soak takes flags only/);
   err(['a.ts', 'b.ts'], /one scenario per run, got 2/, 'run');
+});
+
+test('flags: the local target\'s limits (VUs per core, a day); the cluster has neither', () => {
+  assert.equal(localMaxVus(2), 2 * LOCAL_LIMITS.vusPerCore);
+  assert.equal(localVusProblem(localMaxVus(2), '--vus', 2), undefined);
+  assert.match(localVusProblem(localMaxVus(2) + 1, '--vus', 2)!, /^--vus: 501 VUs is more than the local target runs on this machine \(250 per core x 2 cores = 500: .*\); use --vus 500 or fewer, or --target cluster$/);
+  assert.equal(localDurationProblem(LOCAL_LIMITS.maxDurationMs, '--duration'), undefined);
+  assert.match(localDurationProblem(LOCAL_LIMITS.maxDurationMs + 1000, '--duration')!, /^--duration: 24h1s is longer than the local target runs \(at most 24h/);
+  assert.throws(() => parseRunFlags(['--duration', '25h'], 'run-soak'), /--duration: 25h is longer than the local target runs/);
+  assert.throws(() => parseRunFlags(['--vus', String(localMaxVus() + 1)], 'run-soak'), /VUs is more than the local target runs/);
+  assert.throws(() => parseRunFlags(['--vus', '99999999999999999999'], 'run-soak'), /is not a whole number >= 1/);
+  const cluster = parseRunFlags(['--target', 'cluster', '--dry-run', '--duration', '72h', '--vus', '50000'], 'run-soak');
+  assert.deepEqual([cluster.duration, cluster.vus], ['72h', 50000]);
+});
+
+test('flags: --no-base-url-check goes with --base-url; an unknown flag names the one meant', () => {
+  assert.equal(parseRunFlags(['--base-url', 'http://10.0.0.5:8080'], 'run-soak').baseUrlCheck, true);
+  assert.equal(parseRunFlags(['--base-url', 'http://10.0.0.5:8080', '--no-base-url-check'], 'run-soak').baseUrlCheck, false);
+  assert.throws(() => parseRunFlags(['--no-base-url-check'], 'run-soak'), /--no-base-url-check: only with --base-url/);
+  assert.throws(() => parseRunFlags(['--paralelism', '2'], 'run-soak'), /Unknown option '--paralelism' \(did you mean --parallelism\?\); valid flags:/);
+  assert.throws(() => parseRunFlags(['--results-dir', ' '], 'run-soak'), /--results-dir: is empty/);
 });
 
 test('-e / --env KEY=VALUE: repeatable, k6\'s syntax (the value may hold =), ahead of the lab\'s own env', () => {

@@ -1,15 +1,55 @@
 // The flags of `run-soak.mjs` and `run.mjs`, parsed and validated before anything starts. Every
 // error names the flag and what would be valid, and is a UsageError (exit code 2).
 
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isDnsLabel } from '../cluster/dnsLabel.ts';
+import { didYouMean } from '../config/didYouMean.ts';
 import { userEnvProblem } from '../k6/runnerContract.ts';
-import { LOAD_PROFILES, parseDuration, type LoadProfile } from '../scenarios/profiles.ts';
+import { formatDuration, LOAD_PROFILES, parseDuration, type LoadProfile } from '../scenarios/profiles.ts';
 
 export const TARGETS = ['local', 'cluster'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export class UsageError extends Error {}
+
+/**
+ * What the local target runs at most. Its runners share this machine's cores with the whole lab
+ * (3 Postgres, 6 Redis, Prometheus, Alertmanager, the exporters, the target service): k6's guide
+ * to large tests puts one k6 process on a big dedicated generator at 30 000-40 000 VUs with 20 %
+ * of its CPU left idle; a core shared with the lab runs far fewer before the run measures this
+ * machine instead of the service. 250 VUs per core (500 on a 2-core machine, 25 times the local
+ * soak's 20) is generous for that and still catches a slip such as --vus 50000 meant for the
+ * cluster; at 3-5 MB per VU (k6's figure for small scripts) it is also well inside a laptop's
+ * memory. A day is three times the guidelines' longest test (the 8-hour soak); a local lab lives
+ * as long as this shell (a laptop that sleeps, a CI job's timeout), and past a day a duration is a
+ * slip of units (500h for 500s) more often than a plan. The cluster target has neither limit:
+ * its runners are pods on the lab's load pool, whose fit is checked instead.
+ */
+export const LOCAL_LIMITS = {
+  vusPerCore: 250,
+  maxDurationMs: 24 * 3600 * 1000,
+} as const;
+
+/** The most VUs the local target runs on a machine with `cores` cores. */
+export function localMaxVus(cores: number = availableParallelism()): number {
+  return LOCAL_LIMITS.vusPerCore * cores;
+}
+
+/** Why `vus` VUs cannot run on the local target, or undefined. `what` names where the number came from. */
+export function localVusProblem(vus: number, what: string, cores: number = availableParallelism()): string | undefined {
+  const max = localMaxVus(cores);
+  if (vus <= max) return undefined;
+  return `${what}: ${vus} VUs is more than the local target runs on this machine (${LOCAL_LIMITS.vusPerCore} per core x ${cores} cores = ${max}: ` +
+    `its runners share the cores with the whole lab); use --vus ${max} or fewer, or --target cluster`;
+}
+
+/** Why a run of `ms` cannot run on the local target, or undefined. */
+export function localDurationProblem(ms: number, what: string): string | undefined {
+  if (ms <= LOCAL_LIMITS.maxDurationMs) return undefined;
+  return `${what}: ${formatDuration(ms)} is longer than the local target runs (at most ${formatDuration(LOCAL_LIMITS.maxDurationMs)}: ` +
+    'a local lab lives as long as this shell); use a shorter --duration, or --target cluster';
+}
 
 /** What the user asked for; undefined = use the default for the target (see plan.ts). */
 export interface RunFlags {
@@ -27,6 +67,8 @@ export interface RunFlags {
   resultsDir: string | undefined;
   dryRun: boolean;
   keep: boolean;
+  /** GET --base-url before the runners start (local target); --no-base-url-check turns it off. */
+  baseUrlCheck: boolean;
   /** `-e KEY=VALUE` / `--env KEY=VALUE`, as k6 takes them: every runner's scenario env. */
   env: Record<string, string>;
 }
@@ -48,6 +90,7 @@ const OPTIONS = {
   'results-dir': { type: 'string' },
   'dry-run': { type: 'boolean' },
   keep: { type: 'boolean' },
+  'no-base-url-check': { type: 'boolean' },
   env: { type: 'string', short: 'e', multiple: true },
 } as const;
 
@@ -63,12 +106,15 @@ export function usage(command: RunCommand): string {
   --duration D             total length, k6 syntax: 90s, 10m, 8h (default: ${command === 'run-soak' ? '60s on local, the profile\'s on cluster (8h)' : 'the profile\'s'})
   --vus N                  peak VUs over all runners (default: ${command === 'run-soak' ? '20 on local, the profile\'s on cluster (5000)' : 'the profile\'s'})
   --parallelism N          k6 runners (default 2); each gets its execution segment
-  --base-url URL           test another service; the local lab then starts no target service
+  --base-url URL           test another service; the local lab then starts no target service, and
+                           checks first that the URL answers a GET (within 3 s, any HTTP status)
+  --no-base-url-check      skip that check (a service that refuses plain GETs)
   --target-latency-ms N    local only: slow the lab's target service by N ms per request
   --prometheus-url URL     cluster only: the lab's Prometheus as reachable from here, e.g. after
                            kubectl -n perflab-monitoring port-forward svc/monitoring-kube-prometheus-prometheus 9090
   --namespace NS           cluster only: namespace of the TestRun (default: the lab config's load namespace)
-  --results-dir DIR        where results/<run-id>/ goes (default ./results)
+  --results-dir DIR        where results/<run-id>/ goes (default ./results); checked before anything
+                           starts: a folder that exists or can be created, writable, not under /proc or /sys
   --dry-run                print what would run (cluster: the ConfigMap + TestRun YAML) and exit
   --keep                   local only: leave the lab running afterwards (stop it with npm run lab:down -- --target local)
   -e, --env KEY=VALUE      an environment variable for the scenario (__ENV.KEY) on every runner, as k6's -e;
@@ -80,7 +126,7 @@ Exit codes: 0 pass · 1 SLA failure · 2 bad usage · 3 lab failure · 130 inter
 
 function positiveInt(flag: string, text: string | undefined, min = 1): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
     throw new UsageError(`--${flag}: "${text}" is not a whole number >= ${min}`);
   }
   return Number(text);
@@ -121,7 +167,9 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw new UsageError(`${message}; valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const guess = unknown === undefined ? undefined : didYouMean(unknown, Object.keys(OPTIONS));
+    throw new UsageError(`${message}${guess ? ` (did you mean --${guess}?)` : ''}; valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
   }
   const v = parsed.values;
   const help = v.help === true;
@@ -155,6 +203,8 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
       throw new UsageError((error as Error).message);
     }
     if (ms < 1000) throw new UsageError(`--duration: "${duration}" is shorter than 1s`);
+    const tooLong = target === 'local' ? localDurationProblem(ms, '--duration') : undefined;
+    if (tooLong) throw new UsageError(tooLong);
     duration = duration.trim();
   }
   const flags: RunFlags = {
@@ -172,8 +222,15 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
     resultsDir: v['results-dir'],
     dryRun: v['dry-run'] === true,
     keep: v.keep === true,
+    baseUrlCheck: v['no-base-url-check'] !== true,
     env: userEnv(v.env),
   };
+  if (!flags.baseUrlCheck && flags.baseUrl === undefined) {
+    throw new UsageError('--no-base-url-check: only with --base-url (the lab\'s own target service is proven healthy by the lab)');
+  }
+  if (flags.resultsDir !== undefined && flags.resultsDir.trim() === '') {
+    throw new UsageError('--results-dir: is empty; give a folder, e.g. --results-dir ./results');
+  }
   if (flags.namespace !== undefined && !isDnsLabel(flags.namespace)) {
     throw new UsageError(`--namespace: "${flags.namespace}" is not a Kubernetes namespace name (lowercase letters, digits, '-')`);
   }
@@ -183,6 +240,8 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
   } else {
     if (flags.prometheusUrl !== undefined) throw new UsageError('--prometheus-url: only for --target cluster (the local lab starts its own Prometheus)');
     if (flags.namespace !== undefined) throw new UsageError('--namespace: only for --target cluster');
+    const tooMany = flags.vus === undefined ? undefined : localVusProblem(flags.vus, '--vus');
+    if (tooMany) throw new UsageError(tooMany);
     if (flags.targetLatencyMs !== undefined && flags.baseUrl !== undefined) {
       throw new UsageError('--target-latency-ms slows the lab\'s own target service; with --base-url no target service is started');
     }

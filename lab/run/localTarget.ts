@@ -2,6 +2,8 @@
 // but the target service, since Prometheus still judges the run), N k6 processes as runners
 // (lab/local/k6Runners.ts, the operator's execution segments), and the lab stopped afterwards
 // unless --keep. Its lab checks are the local lab's readiness report, at the start and the end.
+// With --base-url the runners reach that service from this machine, so it is checked from here
+// first (baseUrlCheck.ts): a service that does not answer fails the run before the lab starts.
 
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,9 +15,10 @@ import { readRunnerSummary, type K6SummaryExport } from '../analysis/slaMeasurem
 import type { RunnerOutcome, Verdict } from '../analysis/verdict.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { labChecksFromReadiness } from './localLabChecks.ts';
+import { BASE_URL_CHECK_TIMEOUT_MS, baseUrlProblem } from './baseUrlCheck.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedScenario } from './prepare.ts';
-import type { ReachedLab, RunContext, RunnersEnded, RunTarget } from './runTarget.ts';
+import { LabUnavailable, type ReachedLab, type RunContext, type RunnersEnded, type RunTarget } from './runTarget.ts';
 
 /** Where a local run keeps its processes' state (data dirs, configs, logs, pid file). */
 export function localStateDir(runId: string): string {
@@ -34,6 +37,14 @@ export function localTarget(ctx: RunContext): RunTarget {
 
   return {
     async reachLab(): Promise<ReachedLab> {
+      if (plan.baseUrl !== undefined && plan.baseUrlCheck) {
+        const problem = await baseUrlProblem(plan.baseUrl);
+        if (problem !== undefined) {
+          throw new LabUnavailable(`--base-url ${plan.baseUrl} does not answer: ${problem} (one GET from this machine, ` +
+            `${BASE_URL_CHECK_TIMEOUT_MS / 1000} s; any HTTP status would do); the lab was not started. If the service refuses plain GETs, ` +
+            'run with --no-base-url-check');
+        }
+      }
       io.log(`run ${plan.runId}: starting the local lab (state in ${stateDir})`);
       lab = await startLocalLab({
         runId: plan.runId,

@@ -1,6 +1,7 @@
 // From validated flags to the plan of one run: the defaults that suit the target, the run id,
 // the scenario's environment (the runner contract's PROFILE, VUS, DURATION, BASE_URL). Pure apart from resolving the
-// scenario name or path (which must exist before anything starts).
+// scenario name or path (which must exist before anything starts) and proving the results root
+// can be written (resultsRoot.ts).
 
 import { resolve } from 'node:path';
 import { resolveScenario, type ResolvedScenario } from '../scenarios/registry.ts';
@@ -9,6 +10,7 @@ import { UsageError, type RunCommand, type RunFlags, type Target } from './flags
 import { newRunId } from './runId.ts';
 import { scenarioEnv } from '../k6/runnerContract.ts';
 import { prometheusPortForward } from './clusterHints.ts';
+import { resultsRootProblem } from './resultsRoot.ts';
 
 export interface TargetDefaults {
   profile: LoadProfile;
@@ -44,6 +46,8 @@ export interface RunPlan {
   shape: LoadShape;
   parallelism: number;
   baseUrl: string | undefined;
+  /** GET baseUrl before the runners start (local target; --no-base-url-check: false). */
+  baseUrlCheck: boolean;
   targetLatencyMs: number | undefined;
   prometheusUrl: string | undefined;
   namespace: string | undefined;
@@ -84,6 +88,10 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
     throw new UsageError('--prometheus-url: the cluster target needs the lab\'s Prometheus to judge the run, e.g. ' +
       `${prometheusPortForward()} & then --prometheus-url http://127.0.0.1:9090`);
   }
+  const resultsRoot = resolve(cwd, flags.resultsDir ?? 'results');
+  // a dry run writes no results: its --results-dir only shows in the plan
+  const resultsProblem = flags.dryRun ? undefined : resultsRootProblem(flags.resultsDir ?? 'results', cwd);
+  if (resultsProblem) throw new UsageError(`--results-dir: ${resultsProblem}`);
   const shape: LoadShape = {
     profile: flags.profile ?? d.profile,
     ...(vus !== undefined ? { vus } : {}),
@@ -97,10 +105,11 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
     shape,
     parallelism,
     baseUrl: flags.baseUrl,
+    baseUrlCheck: flags.baseUrlCheck,
     targetLatencyMs: flags.targetLatencyMs,
     prometheusUrl: flags.prometheusUrl,
     namespace: flags.namespace,
-    resultsRoot: resolve(cwd, flags.resultsDir ?? 'results'),
+    resultsRoot,
     dryRun: flags.dryRun,
     keep: flags.keep,
     soakChecks: command === 'run-soak' || scenario.name === DEFAULT_SOAK_SCENARIO,

@@ -6,7 +6,7 @@
 
 import { buildScenario } from '../scenarios/build.ts';
 import { parseDuration } from '../scenarios/profiles.ts';
-import { UsageError } from './flags.ts';
+import { localDurationProblem, localVusProblem, UsageError } from './flags.ts';
 import { assertRunnersFit, scenarioEnv } from '../k6/runnerContract.ts';
 import { parseThresholds, thresholdProblem, ThresholdError, type K6MetricInfo, type ParsedThreshold } from '../k6/thresholdSyntax.ts';
 import { ensureK6 } from '../k6/binary.ts';
@@ -31,10 +31,15 @@ export interface PreparedScenario {
   metrics: Record<string, K6MetricInfo>;
 }
 
-export async function prepareScenario(plan: RunPlan, outDir: string): Promise<PreparedScenario> {
+export interface PrepareOptions {
+  /** how long k6 may take to load the scenario's init code (default SCENARIO_LOAD_TIMEOUT_MS, 30 s). */
+  loadTimeoutMs?: number;
+}
+
+export async function prepareScenario(plan: RunPlan, outDir: string, options: PrepareOptions = {}): Promise<PreparedScenario> {
   let built;
   try {
-    built = await buildScenario(plan.scenario.file, { outDir, env: plan.userEnv });
+    built = await buildScenario(plan.scenario.file, { outDir, env: plan.userEnv, ...options });
   } catch (error) {
     throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
   }
@@ -49,24 +54,26 @@ export async function prepareScenario(plan: RunPlan, outDir: string): Promise<Pr
   } catch (error) {
     throw new UsageError(`--parallelism: ${(error as Error).message}`);
   }
+  if (plan.target === 'local') {
+    // the local target's limits (flags.ts), on what k6 will really run: the profile's shape or the script's own
+    const what = `scenario ${plan.scenario.name} (profile ${plan.shape.profile})`;
+    const totalMs = parseDurationOrUndefined(inspection.totalDuration);
+    const problem = localVusProblem(inspection.maxVUs, what) ?? (totalMs === undefined ? undefined : localDurationProblem(totalMs, what));
+    if (problem) throw new UsageError(problem);
+  }
   let thresholds: ParsedThreshold[];
   let metrics: Record<string, K6MetricInfo> = {};
   try {
     thresholds = parseThresholds(inspection.thresholds);
     if (thresholds.length > 0) {
-      metrics = await probeScenarioMetrics(built.bundlePath, scenarioEnv(plan.shape, plan.baseUrl, plan.userEnv), ensureK6());
+      metrics = await probeScenarioMetrics(built.bundlePath, scenarioEnv(plan.shape, plan.baseUrl, plan.userEnv), ensureK6(), options.loadTimeoutMs, plan.scenario.file);
     }
     const problem = thresholds.map((t) => thresholdProblem(t, metrics)).find((p) => p !== undefined);
     if (problem) throw new ThresholdError(problem);
   } catch (error) {
     throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
   }
-  let totalDurationMs: number | undefined;
-  try {
-    totalDurationMs = parseDuration(inspection.totalDuration);
-  } catch {
-    totalDurationMs = undefined;
-  }
+  const totalDurationMs = parseDurationOrUndefined(inspection.totalDuration);
   return {
     bundlePath: built.bundlePath,
     bytes: built.bytes,
@@ -75,7 +82,21 @@ export async function prepareScenario(plan: RunPlan, outDir: string): Promise<Pr
     totalDuration: inspection.totalDuration,
     slaIds: [...built.slaIds],
     thresholds,
-    userThresholds: thresholds.filter((t) => slaOfThreshold(t.key, t.expression) === undefined),
+    // a threshold is an SLA's own only where the scenario declares that SLA: a plain k6 script
+    // whose threshold reads like a catalogue SLA's (the guidelines' `http_req_failed: rate<0.1`)
+    // has it judged as its own, not dropped as an SLA it did not ask for
+    userThresholds: thresholds.filter((t) => {
+      const sla = slaOfThreshold(t.key, t.expression);
+      return sla === undefined || !built.slaIds.includes(sla);
+    }),
     metrics,
   };
+}
+
+function parseDurationOrUndefined(text: string | undefined): number | undefined {
+  try {
+    return text === undefined ? undefined : parseDuration(text);
+  } catch {
+    return undefined;
+  }
 }

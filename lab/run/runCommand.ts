@@ -1,6 +1,8 @@
 // The whole of `run-soak.mjs` and `run.mjs` below the argv: flags -> plan -> scenario built ->
 // dry run (print) or the run skeleton on the chosen target -> verdict and results. Usage errors
-// come back as exit code 2 with a message, before anything has been started.
+// come back as exit code 2 with a message, before anything has been started: flags, the results
+// folder, the lab config (cluster target), the scenario (type-check, bundle, k6's load of it within
+// a time limit, its thresholds) and the local target's limits. docs/bad-inputs.md lists each case.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import type { RunIo } from './io.ts';
 import type { RunTarget } from './runTarget.ts';
 import { BUILD_DIR } from '../scenarios/registry.ts';
 import { ensureLocalLabTools } from '../setup/localLabTools.ts';
+import { LabConfigError, loadLabConfig } from '../config/index.ts';
 
 export interface CommandResult {
   exitCode: number;
@@ -33,6 +36,10 @@ export interface RunDeps extends PlanContext {
   cluster?: ClusterDeps;
   /** installs what the local lab needs (default ensureLocalLabTools; tests point it at a missing binary). */
   localSetup?: (log: (line: string) => void) => unknown;
+  /** how long k6 may take to load the scenario's init code (default 30 s; tests shorten it). */
+  loadTimeoutMs?: number;
+  /** where LAB_PROFILE / LAB_CONFIG are read for the cluster target's lab config (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function runCommand(argv: readonly string[], command: RunCommand, io: RunIo, deps: RunDeps = {}): Promise<CommandResult> {
@@ -43,6 +50,10 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
     const flags = parseRunFlags(argv, command);
     if (flags.help) return { exitCode: EXIT_CODES.pass, stdout: `${usage(command)}\n` };
     plan = planRun(flags, command, deps);
+    if (plan.target === 'cluster' && deps.cluster?.config === undefined) {
+      // the lab config is read before anything is built: a bad one is a usage error, as a bad flag
+      deps = { ...deps, cluster: { ...deps.cluster, config: labConfigOrUsageError(deps.env, deps.cwd) } };
+    }
     if (plan.target === 'local' && !plan.dryRun) {
       // a fresh machine sets itself up before anything starts; where it cannot, nothing starts
       try {
@@ -54,7 +65,7 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
     // a dry run leaves its bundle in build/scenarios for review; a run builds into a temp folder
     buildDir = plan.dryRun ? undefined : mkdtempSync(join(tmpdir(), `perflab-${plan.runId}-`));
     io.log(`run ${plan.runId}: building scenario ${plan.scenario.name} (type-check + bundle)`);
-    prepared = await prepareScenario(plan, buildDir ?? BUILD_DIR);
+    prepared = await prepareScenario(plan, buildDir ?? BUILD_DIR, deps.loadTimeoutMs !== undefined ? { loadTimeoutMs: deps.loadTimeoutMs } : {});
     if (plan.dryRun) {
       const stdout = plan.target === 'cluster' ? clusterDryRun(plan, prepared, deps.cluster?.config) : localDryRun(plan, prepared);
       return { exitCode: EXIT_CODES.pass, stdout };
@@ -75,6 +86,15 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
     throw error;
   } finally {
     rmSync(buildDir!, { recursive: true, force: true });
+  }
+}
+
+function labConfigOrUsageError(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()) {
+  try {
+    return loadLabConfig({ env, cwd });
+  } catch (error) {
+    if (error instanceof LabConfigError) throw new UsageError(`lab config (LAB_PROFILE, LAB_CONFIG): ${error.message}`);
+    throw error;
   }
 }
 

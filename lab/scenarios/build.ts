@@ -20,6 +20,8 @@ export interface BuildOptions {
   k6?: string;
   /** the user's `-e KEY=VALUE` env, which the scenario's init code may read (as k6 inspect sees it). */
   env?: Record<string, string>;
+  /** how long k6 may take to load the scenario's init code (default SCENARIO_LOAD_TIMEOUT_MS, 30 s). */
+  loadTimeoutMs?: number;
 }
 
 export interface BuiltScenario {
@@ -60,7 +62,9 @@ async function bundleResolved(scenario: ResolvedScenario, options: BuildOptions)
     const key = JSON.stringify(shape);
     let found = cache.get(key);
     if (!found) {
-      found = inspectScenario(bundlePath, shape, options.k6, options.env);
+      found = inspectScenario(bundlePath, shape, options.k6, options.env, {
+        source: scenario.file, ...(options.loadTimeoutMs !== undefined ? { timeoutMs: options.loadTimeoutMs } : {}),
+      });
       cache.set(key, found);
     }
     return found;

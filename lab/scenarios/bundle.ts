@@ -2,9 +2,9 @@
 // remote https:// modules stay imports). The bundle must fit in a ConfigMap (1 MiB) to reach the
 // k6-operator; a bigger one is an error naming the file and its size.
 
-import { build } from 'esbuild';
+import { build, type Message } from 'esbuild';
 import { mkdirSync, statSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { assertFitsConfigMap } from './limits.ts';
 import { SCENARIO_LIBRARY } from './registry.ts';
 import { PROJECT_ROOT } from '../paths.ts';
@@ -32,8 +32,29 @@ export async function bundleScenario(sourceFile: string, bundlePath: string): Pr
     banner: { js: `// perflab scenario bundle of ${shown} (generated; edit the source, not this file)` },
     logLevel: 'silent',
     legalComments: 'none',
+  }).catch((error: unknown) => {
+    throw new Error(bundleProblem(error, sourceFile));
   });
   const bytes = statSync(bundlePath).size;
   assertFitsConfigMap(shown, bytes);
   return { bundlePath, bytes };
+}
+
+/**
+ * esbuild's errors as a user reads them: "cannot bundle <file>: <file>:<line>:<col>: <what>", each
+ * location absolute (esbuild's are relative to this process's directory), a few at most.
+ */
+function bundleProblem(error: unknown, sourceFile: string): string {
+  const messages = (error as { errors?: Message[] }).errors;
+  if (!Array.isArray(messages) || messages.length === 0) return `cannot bundle ${sourceFile}: ${(error as Error).message}`;
+  const lines = messages.slice(0, 5).map((m) => {
+    const at = m.location ? `${resolve(m.location.file)}:${m.location.line}:${m.location.column + 1}: ` : '';
+    const hint = /^Could not resolve/.test(m.text)
+      ? ' (a scenario imports k6/* modules, https:// modules, files beside it, and packages installed in node_modules)'
+      : '';
+    return `${at}${m.text}${hint}`;
+  });
+  if (lines.length === 1) return `cannot bundle ${sourceFile}: ${lines[0]}`;
+  const more = messages.length > 5 ? `\n(and ${messages.length - 5} more)` : '';
+  return `cannot bundle ${sourceFile}:\n${lines.join('\n')}${more}`;
 }

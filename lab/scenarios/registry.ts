@@ -61,6 +61,9 @@ export function resolveScenario(nameOrPath: string, cwd: string = process.cwd())
     }
     return { name: scenarioNameOf(file), file, registered: false };
   }
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    throw new Error(`scenario: "${nameOrPath}" is a folder, not a scenario; give the path of one .ts or .js k6 script, or a name: ${SCENARIO_NAMES.join(', ')}`);
+  }
   throw new Error(
     `scenario: "${nameOrPath}" is neither a scenario name nor an existing file; names: ${SCENARIO_NAMES.join(', ')}; ` +
       `or give the path of a .ts/.js k6 script`,

@@ -1,70 +1,34 @@
-// Bad flags and unknown scenarios are refused before anything starts: exit code 2, a message that
-// names the flag (or scenario) and what is valid, and no results folder, no lab state, no process.
+// What the scripts print when asked: --help, and dry runs (the plan, or the ConfigMap + TestRun),
+// which start nothing. Bad inputs — flags, scenarios, lab configs, for every entry point — are the
+// sweep of test/e2e/badInputs.test.ts, which runs the table of docs/bad-inputs.md.
 
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { EXIT_CODES } from '../../lab/exitCodes.ts';
 import { PROJECT_ROOT } from '../../lab/paths.ts';
-import { runCommand } from '../../lab/run/runCommand.ts';
-import type { RunIo } from '../../lab/run/io.ts';
-import { newResultsDir, runScript } from './scripts.ts';
+import { runScript, ZX } from './scripts.ts';
 
 const labRuns = () => (existsSync(join(PROJECT_ROOT, '.lab', 'runs')) ? readdirSync(join(PROJECT_ROOT, '.lab', 'runs')) : []);
-
-const cases: Array<{ script: 'run-soak.mjs' | 'run.mjs'; args: string[]; message: RegExp }> = [
-  { script: 'run-soak.mjs', args: ['--durration', '30s'], message: /Unknown option '--durration'; valid flags: .*--duration/ },
-  { script: 'run-soak.mjs', args: ['--target', 'k8s'], message: /--target: "k8s" is not a target; valid: local, cluster/ },
-  { script: 'run-soak.mjs', args: ['--vus', 'many'], message: /--vus: "many" is not a whole number >= 1/ },
-  { script: 'run-soak.mjs', args: ['--parallelism', '0'], message: /--parallelism: "0" is not a whole number >= 1/ },
-  { script: 'run-soak.mjs', args: ['--duration', '8 hours'], message: /"8 hours" is not a duration; use e.g. 5s/ },
-  { script: 'run-soak.mjs', args: ['--profile', 'huge'], message: /--profile: "huge" is not a profile; valid: smoke, ci, full/ },
-  { script: 'run-soak.mjs', args: ['--base-url', 'localhost:8080'], message: /--base-url: "localhost:8080" must be an http:\/\/ or https:\/\/ URL/ },
-  { script: 'run-soak.mjs', args: ['--vus', '2', '--parallelism', '3'], message: /--parallelism: 3 runners for 2 VUs/ },
-  { script: 'run-soak.mjs', args: ['-e', 'TOKEN'], message: /--env: "TOKEN" is not KEY=VALUE/ },
-  { script: 'run-soak.mjs', args: ['--target', 'cluster'], message: /--prometheus-url: the cluster target needs the lab's Prometheus.*port-forward/ },
-  { script: 'run-soak.mjs', args: ['--target', 'cluster', '--keep', '--dry-run'], message: /--keep: only for --target local/ },
-  { script: 'run-soak.mjs', args: ['--scenario', 'soakk'], message: /"soakk" is neither a scenario name nor an existing file; names: load, .*soak/ },
-  { script: 'run.mjs', args: ['no-such-scenario'], message: /"no-such-scenario" is neither a scenario name nor an existing file/ },
-  { script: 'run.mjs', args: [], message: /which scenario\? give a name/ },
-  { script: 'run.mjs', args: ['package.json'], message: /is a \.json file; a scenario is a \.ts or \.js k6 script/ },
-];
-
-const io = (lines: string[]): RunIo => ({ log: (l) => lines.push(l), write: () => {}, tty: false, signal: new AbortController().signal });
-
-test('bad flags and unknown scenarios exit 2 with a message naming the problem, before anything starts', async () => {
-  const results = newResultsDir();
-  const before = labRuns();
-  for (const c of cases) {
-    const lines: string[] = [];
-    const command = c.script === 'run.mjs' ? 'run' : 'run-soak';
-    const result = await runCommand([...c.args, '--results-dir', results], command, io(lines));
-    assert.equal(result.exitCode, EXIT_CODES.usage, `${c.script} ${c.args.join(' ')}: exit ${result.exitCode}`);
-    assert.match(result.stderr ?? '', c.message, `${c.script} ${c.args.join(' ')}`);
-    assert.match(result.stderr ?? '', /see: zx scripts\/run(-soak)?\.mjs --help/);
-  }
-  // and through the real scripts, as a user types them
-  for (const c of [cases[0]!, cases[cases.length - 3]!]) {
-    const run = await runScript(c.script, [...c.args, '--results-dir', results]);
-    assert.equal(run.code, EXIT_CODES.usage, `${c.script} ${c.args.join(' ')}: exit ${run.code}\n${run.stderr}`);
-    assert.match(run.stderr, c.message);
-    assert.equal(run.stdout, '', 'usage errors go to stderr');
-  }
-  assert.deepEqual(readdirSync(results), [], 'a refused run wrote results');
-  assert.deepEqual(labRuns(), before, 'a refused run created lab state');
-  rmSync(results, { recursive: true, force: true });
-});
 
 test('--help lists every flag and the exit codes, exit 0', async () => {
   for (const script of ['run-soak.mjs', 'run.mjs'] as const) {
     const run = await runScript(script, ['--help']);
     assert.equal(run.code, 0);
-    for (const flag of ['--target', '--duration', '--vus', '--parallelism', '--profile', '--base-url', '--dry-run', '--keep', '--help', '--prometheus-url']) {
+    for (const flag of ['--target', '--duration', '--vus', '--parallelism', '--profile', '--base-url', '--no-base-url-check', '--results-dir', '--dry-run', '--keep', '--help', '--prometheus-url']) {
       assert.ok(run.stdout.includes(flag), `${script} --help lacks ${flag}`);
     }
     assert.match(run.stdout, /Exit codes: 0 pass · 1 SLA failure · 2 bad usage · 3 lab failure · 130 interrupted/);
+  }
+});
+
+test('lab-up and teardown --help say their exit codes: 2 for bad flags and for an invalid lab config', () => {
+  for (const script of ['lab-up.mjs', 'teardown.mjs']) {
+    const run = spawnSync(ZX, [join(PROJECT_ROOT, 'scripts', script), '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout.replace(/\s+/g, ' '), /Exit codes: 0 done.* 2 bad flags or an invalid lab config \(a missing or unreadable --config file, not JSON\/YAML, a wrong type, an unknown field\)/, script);
   }
 });
 
