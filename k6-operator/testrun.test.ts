@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
 import { K6 } from '../lab/versions.ts';
+import { LAB_SYSTEM_TAGS } from '../lab/k6/runnerContract.ts';
 import { nodeSelectorFor } from '../lab/cluster/pools.ts';
 import { CONFIGMAP_MAX_BYTES } from '../lab/scenarios/limits.ts';
 import {
@@ -55,7 +56,7 @@ test('parallelism, separate and the script ConfigMap', () => {
 
 test('args: remote-write output, the testid tag and no per-runner thresholds, as an exact argv list', () => {
   const tr = buildTestRun({ ...input, extraArgs: ['--summary-trend-stats', 'avg,p(95)'] });
-  assert.deepEqual(tr.spec.args, ['-o', 'experimental-prometheus-rw', '--tag', `testid=${input.runId}`, '--no-thresholds', '--summary-trend-stats', 'avg,p(95)']);
+  assert.deepEqual(tr.spec.args, ['-o', 'experimental-prometheus-rw', '--tag', `testid=${input.runId}`, '--system-tags', LAB_SYSTEM_TAGS.join(','), '--no-thresholds', '--summary-trend-stats', 'avg,p(95)']);
 });
 
 test('runner env: remote-write URL, native histograms, BASE_URL, PROFILE, VUS, DURATION', () => {

@@ -97,6 +97,8 @@ export interface TestRunInput {
   extraEnv?: EnvVar[];
   /** more k6 run arguments, appended after ours. */
   extraArgs?: string[];
+  /** leave k6's system tags alone (the runner contract drops `url` otherwise). */
+  keepSystemTags?: boolean;
 }
 
 /** the operator names jobs `<testrun>-initializer`, `<testrun>-starter`, `<testrun>-<n>`: keep room. */
@@ -155,7 +157,7 @@ export function buildTestRun(input: TestRunInput): TestRun {
       parallelism: input.parallelism,
       separate: input.separate ?? false,
       script: { configMap: { name: input.script.configMap, file: input.script.file } },
-      args: [...runArgs(input.runId), ...(input.extraArgs ?? [])],
+      args: [...runArgs(input.runId, { keepSystemTags: input.keepSystemTags ?? false }), ...(input.extraArgs ?? [])],
       ...(input.cleanupPost ? { cleanup: 'post' as const } : {}),
       runner: {
         image,

@@ -11,11 +11,15 @@ import type { SoakCheck } from './soakChecks.ts';
 import type { Sla } from '../sla/catalogue.ts';
 import type { K6MetricInfo, ParsedThreshold } from '../k6/thresholdSyntax.ts';
 import { judgeThresholds, type ThresholdResult } from './thresholds.ts';
+import { countSeries, groupedNames, type GroupedName } from './cardinality.ts';
 
 export interface RunAnalysis extends RunBreakdown {
   slas: SlaResult[];
   /** the scenario's own thresholds, judged across all runners. */
   thresholds: ThresholdResult[];
+  /** the Prometheus series the run made, and the request names the lab grouped. */
+  series: number | null;
+  groupedNames: GroupedName[];
   soakChecks: SoakCheck[];
   labErrors: string[];
 }
@@ -55,7 +59,8 @@ export async function analyseRun(client: PrometheusClient, opts: AnalyseOptions)
         ...(opts.targetSelector ? { targetSelector: opts.targetSelector } : {}),
       })
       : [];
-    return { slas, thresholds, soakChecks, ...breakdown, labErrors: [] };
+    const [{ series }, grouped] = await Promise.all([countSeries(client, selector, false, opts.runEndMs), groupedNames(client, selector, opts.runEndMs)]);
+    return { slas, thresholds, soakChecks, ...breakdown, series, groupedNames: grouped, labErrors: [] };
   } catch (error) {
     if (!(error instanceof PrometheusError)) throw error;
     return unmeasuredAnalysis(opts.slas, [error.message]);
@@ -67,6 +72,8 @@ export function unmeasuredAnalysis(slas: readonly Sla[], labErrors: string[] = [
   return {
     slas: slas.map((sla) => judgeSla(sla, {})),
     thresholds: [],
+    series: null,
+    groupedNames: [],
     soakChecks: [],
     totals: { requests: null, p95Ms: null, p99Ms: null, errorRate: null },
     endpointGroups: [],

@@ -86,6 +86,17 @@ export class PrometheusClient {
     return toSeries(data?.result);
   }
 
+  /** The label names of the series `match` selects (e.g. `{testid="x"}`). */
+  async labelNames(match: string): Promise<string[]> {
+    const url = `${this.baseUrl}/api/v1/labels?${new URLSearchParams({ 'match[]': match })}`;
+    try {
+      const body = (await (await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) })).json()) as { status: string; data?: string[] };
+      return body.status === 'success' ? body.data ?? [] : [];
+    } catch (error) {
+      throw new PrometheusError(`Prometheus at ${this.baseUrl} is unreachable: ${(error as Error).message}`);
+    }
+  }
+
   async isReady(): Promise<boolean> {
     try {
       const response = await fetch(`${this.baseUrl}/-/ready`, { signal: AbortSignal.timeout(this.timeoutMs) });

@@ -10,6 +10,7 @@ import { K6_EXIT } from '../k6/runnerContract.ts';
 import type { SlaResult } from './slaJudgement.ts';
 import type { SoakCheck } from './soakChecks.ts';
 import { describeThreshold, formatThresholdValue, type ThresholdResult } from './thresholds.ts';
+import { cardinalityHint, type Cardinality } from './cardinality.ts';
 
 /** One health check of the lab (replication streaming, Redis cluster ok, ...) at one moment. */
 export interface LabCheck {
@@ -45,6 +46,8 @@ export interface VerdictInput {
   thresholds?: readonly ThresholdResult[];
   /** the lab stopped every runner: this threshold (abortOnFail) failed across them. */
   abortedBy?: ThresholdAbort | undefined;
+  /** the run's Prometheus series (the guard's stop is a lab failure, the rest warnings). */
+  cardinality?: Cardinality | undefined;
   soakChecks: readonly SoakCheck[];
   labChecks: readonly LabCheck[];
   runners: readonly RunnerOutcome[];
@@ -93,7 +96,18 @@ export function runVerdict(input: VerdictInput): Verdict {
   for (const check of input.labChecks) {
     if (!check.ok) labReasons.push(`lab check ${check.id} failed at the ${check.phase}: ${check.detail}`);
   }
-  const stoppedByLab = input.interrupted || input.abortedBy !== undefined;
+  const c = input.cardinality;
+  const stoppedByLab = input.interrupted || input.abortedBy !== undefined || c?.stopped === true;
+  if (c) {
+    const label = c.label ? `; label ${c.label.name} has ${c.label.values} values: ${cardinalityHint(c.label.name)}` : '';
+    if (c.stopped) {
+      labReasons.push(`stopped every runner: the run made ${c.series ?? 'too many'} Prometheus series, over the limit of ` +
+        `${c.maxSeries} (monitoring.cardinality.maxSeries), before Prometheus was in danger${label}`);
+    } else if (c.series !== null && c.series >= c.warnSeries) {
+      warnings.push(`the run made ${c.series} Prometheus series (warn at ${c.warnSeries})${label}`);
+    }
+    if (c.urlTag) warnings.push('the url tag was on (--url-tag, or the scenario\'s systemTags): every distinct URL is a Prometheus series');
+  }
   if (input.runners.length === 0 && !input.interrupted) labReasons.push('no k6 runner ran');
   for (const runner of input.runners) {
     if (runner.exitCode === 0) continue;

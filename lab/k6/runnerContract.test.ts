@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertRunnersFit, localRunnerArgs, outputEnv, runArgs, scenarioEnv } from './runnerContract.ts';
+import { assertRunnersFit, LAB_SYSTEM_TAGS, localRunnerArgs, outputEnv, runArgs, scenarioEnv } from './runnerContract.ts';
 
 test('the scenario env carries the load shape and the service; what is not set is not sent', () => {
   assert.deepEqual(scenarioEnv({ profile: 'full', vus: 800, duration: '30m' }, 'http://target'), {
@@ -22,7 +22,10 @@ test('the output env: remote-write as native histograms; the push interval only 
 test('a local runner gets what the operator adds on the cluster, then the run args every runner gets', () => {
   const args = localRunnerArgs({ instance: 2, parallelism: 3, apiAddress: '127.0.0.1:7000', testid: 't1', summaryPath: '/r/s.json', bundlePath: '/b.js' });
   const run = runArgs('t1');
-  assert.deepEqual(run, ['-o', 'experimental-prometheus-rw', '--tag', 'testid=t1', '--no-thresholds']);
+  assert.deepEqual(run, ['-o', 'experimental-prometheus-rw', '--tag', 'testid=t1', '--system-tags', LAB_SYSTEM_TAGS.join(','), '--no-thresholds']);
+  assert.equal(LAB_SYSTEM_TAGS.includes('url' as never), false, 'no url label: one series per URL');
+  assert.ok(LAB_SYSTEM_TAGS.includes('name') && LAB_SYSTEM_TAGS.includes('expected_response'));
+  assert.equal(runArgs('t1', { keepSystemTags: true }).includes('--system-tags'), false);
   const at = args.indexOf(run[0]!);
   assert.deepEqual(args.slice(at, at + run.length), run, 'the run args, in order');
   for (const expected of ['--paused', '--execution-segment=1/3:2/3', 'instance_id=2']) assert.ok(args.includes(expected), expected);

@@ -63,14 +63,36 @@ export function outputEnv(remoteWriteUrl: string, pushInterval?: string): Record
   };
 }
 
+/** k6 v2.2.0's default system tags (`k6 run --help`). */
+export const K6_DEFAULT_SYSTEM_TAGS = [
+  'proto', 'subproto', 'status', 'method', 'url', 'name', 'group', 'check', 'error', 'error_code', 'tls_version', 'scenario', 'service', 'expected_response',
+] as const;
+
+/**
+ * The system tags the runners send: k6's defaults without `url`. Every tag is a Prometheus label,
+ * and `url` is the full URL of each request: a script with ids in its URLs would make one series
+ * per request. `name` keeps the grouping (unnamed requests are named by their grouped URL:
+ * scenarios/lib/groupedHttp.ts).
+ */
+export const LAB_SYSTEM_TAGS = K6_DEFAULT_SYSTEM_TAGS.filter((t) => t !== 'url');
+
+export interface RunArgsOptions {
+  /** leave k6's system tags alone (--url-tag, or the scenario sets its own `systemTags`). */
+  keepSystemTags?: boolean;
+}
+
 /**
  * The arguments every runner of a run passes to `k6 run`, on both targets: the output, the testid,
- * and no thresholds — a runner would judge only its slice (wrong both ways) and its abortOnFail
- * would stop only itself; the lab judges every threshold across all runners (lab/analysis/
- * thresholds.ts) and stops them all (lab/run/thresholdWatch.ts).
+ * the system tags (no `url`), and no thresholds — a runner would judge only its slice (wrong both
+ * ways) and its abortOnFail would stop only itself; the lab judges every threshold across all
+ * runners (lab/analysis/thresholds.ts) and stops them all (lab/run/thresholdWatch.ts).
  */
-export function runArgs(testid: string): string[] {
-  return ['-o', 'experimental-prometheus-rw', '--tag', `${TESTID_TAG}=${testid}`, '--no-thresholds'];
+export function runArgs(testid: string, options: RunArgsOptions = {}): string[] {
+  return [
+    '-o', 'experimental-prometheus-rw', '--tag', `${TESTID_TAG}=${testid}`,
+    ...(options.keepSystemTags ? [] : ['--system-tags', LAB_SYSTEM_TAGS.join(',')]),
+    '--no-thresholds',
+  ];
 }
 
 /**
@@ -85,14 +107,14 @@ export function localRunnerArgs(opts: {
   testid: string;
   summaryPath: string;
   bundlePath: string;
-}): string[] {
+} & RunArgsOptions): string[] {
   return [
     'run',
     '--paused',
     '--address', opts.apiAddress,
     ...segmentArgs(runnerSegment(opts.instance, opts.parallelism)),
     '--tag', `${INSTANCE_TAG}=${opts.instance}`,
-    ...runArgs(opts.testid),
+    ...runArgs(opts.testid, opts),
     '--summary-export', opts.summaryPath,
     '--quiet',
     '--no-color',

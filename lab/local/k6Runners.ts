@@ -45,6 +45,8 @@ export interface K6RunnersOptions {
   stopGraceMs?: number;
   /** remote-write push interval (default 1s: a short run still gets many points). */
   pushInterval?: string;
+  /** leave k6's system tags alone (the runner contract drops `url` otherwise). */
+  keepSystemTags?: boolean;
   /** registers the runners with this supervisor; default one of their own in resultsDir. */
   supervisor?: Supervisor;
   /** progress lines (runner started, resumed, exited). */
@@ -158,7 +160,7 @@ export async function runK6Runners(options: K6RunnersOptions): Promise<RunnerRes
   for (let instance = 1; instance <= parallelism; instance++) {
     const apiAddress = `${LOOPBACK}:${await freePort()}`;
     const summaryPath = join(resultsDir, `runner-${instance}-summary.json`);
-    const args = localRunnerArgs({ instance, parallelism, apiAddress, testid: options.testid, summaryPath, bundlePath: resolve(options.bundlePath) });
+    const args = localRunnerArgs({ instance, parallelism, apiAddress, testid: options.testid, summaryPath, bundlePath: resolve(options.bundlePath), keepSystemTags: options.keepSystemTags ?? false });
     const proc = supervisor.start(`k6-runner-${instance}`, options.k6Binary, args, { env, stopSignal: 'SIGINT', cwd: resultsDir });
     const runner: Runner = { instance, segment: runnerSegment(instance, parallelism).segment, apiUrl: `http://${apiAddress}`, summaryPath, proc };
     void proc.exited.then((code) => (runner.exit = code));

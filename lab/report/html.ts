@@ -42,6 +42,10 @@ export function renderReportHtml(s: RunSummary): string {
     s.thresholds.length ? table(['metric', 'threshold', 'across all runners', 'samples', 'result', 'how'], s.thresholds.map((t) =>
       [td(t.metric), td(`${t.expression}${t.abortOnFail ? ' (abortOnFail)' : ''}`), td(formatThresholdValue(t)), td(t.samples === null ? '—' : String(t.samples)),
         tdStatus(t.status), td(t.approximate ?? 'exact')])) : '<p>None: the scenario declares no thresholds beyond the catalogue\'s SLAs.</p>',
+    '<h2>Prometheus series</h2>',
+    `<p>This run made ${esc(String(s.cardinality.series ?? '—'))} series (warn at ${s.cardinality.warnSeries}, stop at ${s.cardinality.maxSeries})${
+      s.cardinality.stopped ? ': the guard stopped every runner' : ''}${s.cardinality.label ? `; the label with the most values: ${esc(s.cardinality.label.name)} (${s.cardinality.label.values})` : ''}. The url tag was ${s.cardinality.urlTag ? 'on' : 'off'}.</p>`,
+    s.cardinality.groupedNames.length ? table(['request name (grouped from its URL)', 'requests'], s.cardinality.groupedNames.map((g) => [td(g.name), td(String(Math.round(g.requests)))])) : '',
     '<h2>Soak checks</h2>',
     s.soakChecks.length ? table(['check', 'result', 'detail'], s.soakChecks.map((c) => [td(c.title), tdStatus(c.status), td(c.detail)])) : '<p>None for this run.</p>',
     '<h2>Lab checks</h2>',

@@ -87,6 +87,18 @@ export function renderReportMarkdown(s: RunSummary): string {
     lines.push('');
   }
 
+  const c = s.cardinality;
+  lines.push('## Prometheus series', '');
+  lines.push(`This run made ${c.series ?? '—'} series (warn at ${c.warnSeries}, stop at ${c.maxSeries})` +
+    `${c.stopped ? ': the guard stopped every runner' : ''}${c.label ? `; the label with the most values: ${c.label.name} (${c.label.values})` : ''}. ` +
+    `The url tag was ${c.urlTag ? 'on (a series per distinct URL)' : 'off'}.`, '');
+  if (c.groupedNames.length > 0) {
+    lines.push('Requests the scenario did not name, named by their URL with the ids grouped:', '');
+    lines.push('| name | requests |', '| --- | ---: |');
+    for (const g of c.groupedNames) lines.push(`| \`${cell(g.name)}\` | ${Math.round(g.requests)} |`);
+    lines.push('');
+  }
+
   lines.push('## Soak checks', '');
   if (s.soakChecks.length === 0) lines.push('None for this run.', '');
   else {

@@ -25,6 +25,7 @@ function summary(overrides: Partial<RunSummaryInput> = {}) {
     runners: [{ instance: 2, exitCode: 0 }, { instance: 1, exitCode: 0 }],
     slas: [errors, api, upload], soakChecks: [degradationCheck(100, 104, 20)], labChecks,
     thresholds: [] as ThresholdResult[], abortedBy: null,
+    cardinality: { warnSeries: 2000, maxSeries: 20_000, series: 180, label: null, stopped: false, urlTag: false, groupedNames: [] },
     totals: { requests: 1800, p95Ms: 300.2, p99Ms: 410, errorRate: 0.0004 },
     endpointGroups: [{ endpoint: 'api', requests: 900, p95Ms: 312.4, p99Ms: 420 }],
     prometheusUrl: 'http://127.0.0.1:9090', ...overrides,

@@ -5,6 +5,7 @@ import type { SlaResult } from '../analysis/slaJudgement.ts';
 import type { SoakCheck } from '../analysis/soakChecks.ts';
 import type { LabCheck, RunnerOutcome, ThresholdAbort, Verdict } from '../analysis/verdict.ts';
 import type { ThresholdResult } from '../analysis/thresholds.ts';
+import type { Cardinality } from '../analysis/cardinality.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -31,6 +32,8 @@ export interface RunSummary {
   thresholds: ThresholdResult[];
   /** set when the lab stopped every runner because a threshold with abortOnFail failed across them. */
   abortedBy: ThresholdAbort | null;
+  /** the Prometheus series the run made, against the guard's levels (lab/analysis/cardinality.ts). */
+  cardinality: Cardinality;
   soakChecks: SoakCheck[];
   labChecks: LabCheck[];
   /** headline figures across all runners (null when not measured). */

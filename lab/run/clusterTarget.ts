@@ -70,6 +70,7 @@ export function clusterRunObjects(plan: RunPlan, prepared: PreparedScenario, con
       ...plan.shape,
       nodeSelector: nodeSelectorFor(config.k6Operator.runnerPool),
       extraEnv: Object.entries(plan.userEnv).map(([name, value]) => ({ name, value })),
+      keepSystemTags: prepared.keepSystemTags,
       separate,
       scriptText: readFileSync(prepared.bundlePath, 'utf8'),
     });

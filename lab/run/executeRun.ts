@@ -16,6 +16,8 @@ import { judgedSlas } from '../sla/catalogue.ts';
 import { finishRun, type FinishedRun } from './finish.ts';
 import { startProgress } from './progress.ts';
 import { watchAbortThresholds } from './thresholdWatch.ts';
+import { guardCardinality, type CardinalityGuard } from './cardinalityGuard.ts';
+import { CARDINALITY_LEVELS } from '../analysis/cardinality.ts';
 import type { ReachedLab, RunContext, RunnersEnded, RunTarget } from './runTarget.ts';
 
 export async function executeRun(ctx: RunContext, target: RunTarget): Promise<FinishedRun> {
@@ -28,6 +30,9 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
   let ended: RunnersEnded = { runners: [], summaries: [] };
   let analysis: RunAnalysis | undefined;
   let abortedBy: ThresholdAbort | undefined;
+  let guard: CardinalityGuard | undefined;
+  let overLimit = false;
+  const levels = ctx.cardinality ?? CARDINALITY_LEVELS;
   let runStartMs = Date.now();
   let runEndMs = runStartMs;
 
@@ -45,12 +50,22 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       const client = new PrometheusClient(lab.prometheusUrl);
       const selector = selectorOf(plan.runId);
       runStartMs = Date.now();
+      // Ctrl-C, a threshold with abortOnFail failing across all runners, or too many series stops every runner
+      const stopRunners = new AbortController();
+      const runGuard = guardCardinality({
+        client, selector, levels,
+        onOver: (count) => {
+          overLimit = true;
+          io.log(`run ${plan.runId}: ${count.series} Prometheus series, over the limit of ${levels.maxSeries}; stopping every runner`);
+          stopRunners.abort();
+        },
+      });
+      guard = runGuard;
       const progress = startProgress({
         client, selector, startMs: runStartMs, totalMs: prepared.totalDurationMs, tty: io.tty, write: io.write,
-        pushIntervalS: lab.pushIntervalS, ...(target.waiting ? { waiting: () => target.waiting!() } : {}),
+        pushIntervalS: lab.pushIntervalS, notice: () => runGuard.notice(),
+        ...(target.waiting ? { waiting: () => target.waiting!() } : {}),
       });
-      // Ctrl-C, or a threshold with abortOnFail failing across all runners, stops every runner
-      const stopRunners = new AbortController();
       const watch = watchAbortThresholds({
         client, thresholds: prepared.thresholds, metrics: prepared.metrics, selector, startMs: runStartMs,
         onAbort: (abort) => {
@@ -64,6 +79,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       } finally {
         watch.stop();
         progress.stop();
+        await runGuard.stop();
       }
       if (ended.problem && !io.signal.aborted) labErrors.push(ended.problem);
       runEndMs = Date.now();
@@ -72,7 +88,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       analysis = await analyseRun(client, {
         testid: plan.runId, slas, runStartMs, runEndMs, runnerSummaries: ended.summaries,
         thresholds: { list: prepared.userThresholds, metrics: prepared.metrics },
-        withSoakChecks: plan.soakChecks && !io.signal.aborted && abortedBy === undefined,
+        withSoakChecks: plan.soakChecks && !io.signal.aborted && abortedBy === undefined && !overLimit,
         ...(lab.targetSelector ? { targetSelector: lab.targetSelector } : {}),
       });
       io.log(`run ${plan.runId}: checking the lab again`);
@@ -85,6 +101,14 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
   const finished = finishRun({
     plan, scenarioSlas: prepared.slaIds, resultsDir: ctx.resultsDir, startedAt, runners: ended.runners,
     analysis: analysis ?? unmeasuredAnalysis(slas), labChecks, labErrors, interrupted: io.signal.aborted, abortedBy,
+    cardinality: {
+      ...levels,
+      series: analysis?.series ?? guard?.latest()?.series ?? null,
+      label: guard?.latest()?.label ?? null,
+      stopped: overLimit,
+      urlTag: prepared.urlTag,
+      groupedNames: analysis?.groupedNames ?? [],
+    },
     prometheusUrl: lab?.prometheusUrl ?? null, runStartMs, runEndMs,
   });
   try {

@@ -3,6 +3,7 @@
 
 import type { RunAnalysis } from '../analysis/analyseRun.ts';
 import { runVerdict, type LabCheck, type RunnerOutcome, type ThresholdAbort } from '../analysis/verdict.ts';
+import type { Cardinality } from '../analysis/cardinality.ts';
 import { buildSummary, type RunSummary } from '../report/summary.ts';
 import { writeRunResults } from '../results/resultsFolder.ts';
 import type { RunPlan } from './plan.ts';
@@ -28,6 +29,8 @@ export interface FinishInput {
   interrupted: boolean;
   /** the lab stopped the runners: a threshold with abortOnFail failed across them. */
   abortedBy?: ThresholdAbort | undefined;
+  /** the run's series against the guard's levels (the analysis' count at the end, the guard's label and stop). */
+  cardinality: Cardinality;
   prometheusUrl: string | null;
   runStartMs: number;
   runEndMs: number;
@@ -39,6 +42,7 @@ export function finishRun(input: FinishInput): FinishedRun {
     slas: analysis.slas,
     thresholds: analysis.thresholds,
     abortedBy: input.abortedBy,
+    cardinality: input.cardinality,
     soakChecks: analysis.soakChecks,
     labChecks: input.labChecks,
     runners: input.runners,
@@ -62,6 +66,7 @@ export function finishRun(input: FinishInput): FinishedRun {
     slas: analysis.slas,
     thresholds: analysis.thresholds,
     abortedBy: input.abortedBy ?? null,
+    cardinality: input.cardinality,
     soakChecks: analysis.soakChecks,
     labChecks: input.labChecks,
     totals: analysis.totals,

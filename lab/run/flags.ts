@@ -71,6 +71,8 @@ export interface RunFlags {
   baseUrlCheck: boolean;
   /** `-e KEY=VALUE` / `--env KEY=VALUE`, as k6 takes them: every runner's scenario env. */
   env: Record<string, string>;
+  /** keep k6's `url` tag (a series per distinct URL in Prometheus; off by default). */
+  urlTag: boolean;
 }
 
 export type RunCommand = 'run-soak' | 'run';
@@ -92,6 +94,7 @@ const OPTIONS = {
   keep: { type: 'boolean' },
   'no-base-url-check': { type: 'boolean' },
   env: { type: 'string', short: 'e', multiple: true },
+  'url-tag': { type: 'boolean' },
 } as const;
 
 export function usage(command: RunCommand): string {
@@ -119,6 +122,7 @@ export function usage(command: RunCommand): string {
   --keep                   local only: leave the lab running afterwards (stop it with npm run lab:down -- --target local)
   -e, --env KEY=VALUE      an environment variable for the scenario (__ENV.KEY) on every runner, as k6's -e;
                            repeatable; values of keys like *PASSWORD*, *TOKEN*, *SECRET*, *KEY* are masked in dry runs
+  --url-tag                keep k6's url tag (off: every distinct URL would be a Prometheus series); warns
   -h, --help               this help
 
 Exit codes: 0 pass · 1 SLA failure · 2 bad usage · 3 lab failure · 130 interrupted (Ctrl-C).`;
@@ -224,6 +228,7 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
     keep: v.keep === true,
     baseUrlCheck: v['no-base-url-check'] !== true,
     env: userEnv(v.env),
+    urlTag: v['url-tag'] === true,
   };
   if (!flags.baseUrlCheck && flags.baseUrl === undefined) {
     throw new UsageError('--no-base-url-check: only with --base-url (the lab\'s own target service is proven healthy by the lab)');

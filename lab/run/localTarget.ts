@@ -79,6 +79,7 @@ export function localTarget(ctx: RunContext): RunTarget {
           testid: plan.runId,
           prometheusRwUrl: lab!.endpoints.prometheusRemoteWriteUrl,
           pushInterval: `${PUSH_INTERVAL_S}s`,
+          keepSystemTags: prepared.keepSystemTags,
           env: scenarioEnv(plan.shape, reached.baseUrl, plan.userEnv),
           resultsDir,
           signal: stop,
@@ -136,7 +137,7 @@ export function localDryRun(plan: RunPlan, prepared: PreparedScenario): string {
     `scenario env: ${Object.entries(maskSecrets(plan.scenarioEnv)).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     '',
     ...Array.from({ length: plan.parallelism }, (_, i) => `k6 ${localRunnerArgs({
-      instance: i + 1, parallelism: plan.parallelism, apiAddress: '127.0.0.1:<free port>', testid: plan.runId,
+      instance: i + 1, parallelism: plan.parallelism, apiAddress: '127.0.0.1:<free port>', testid: plan.runId, keepSystemTags: prepared.keepSystemTags,
       summaryPath: join(plan.resultsRoot, plan.runId, `runner-${i + 1}-summary.json`), bundlePath: prepared.bundlePath,
     }).join(' ')}`),
     '',

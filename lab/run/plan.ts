@@ -58,6 +58,8 @@ export interface RunPlan {
   soakChecks: boolean;
   /** the user's `-e KEY=VALUE` pairs. */
   userEnv: Record<string, string>;
+  /** --url-tag: keep k6's url tag. */
+  urlTag: boolean;
   /** the scenario's environment on every runner (the user's, then the lab's own). */
   scenarioEnv: Record<string, string>;
 }
@@ -114,6 +116,7 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
     keep: flags.keep,
     soakChecks: command === 'run-soak' || scenario.name === DEFAULT_SOAK_SCENARIO,
     userEnv: flags.env,
+    urlTag: flags.urlTag,
     scenarioEnv: scenarioEnv(shape, flags.baseUrl, flags.env),
   };
 }

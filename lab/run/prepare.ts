@@ -29,6 +29,13 @@ export interface PreparedScenario {
   userThresholds: ParsedThreshold[];
   /** the k6 type of each metric a threshold names. */
   metrics: Record<string, K6MetricInfo>;
+  /**
+   * Leave k6's system tags alone (--url-tag, or the scenario sets its own `systemTags`); else the
+   * runners drop the `url` tag (lab/k6/runnerContract.ts).
+   */
+  keepSystemTags: boolean;
+  /** the url tag reaches Prometheus this run (the summary warns: a series per distinct URL). */
+  urlTag: boolean;
 }
 
 export interface PrepareOptions {
@@ -90,6 +97,8 @@ export async function prepareScenario(plan: RunPlan, outDir: string, options: Pr
       return sla === undefined || !built.slaIds.includes(sla);
     }),
     metrics,
+    keepSystemTags: plan.urlTag || inspection.systemTags !== null,
+    urlTag: plan.urlTag || (inspection.systemTags ?? []).includes('url'),
   };
 }
 

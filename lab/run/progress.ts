@@ -108,6 +108,8 @@ export function startProgress(opts: {
   waiting?: () => string | undefined;
   /** the runners' remote-write push interval, for the rate window (default 1 s). */
   pushIntervalS?: number;
+  /** a warning to add to the line while it holds (the cardinality guard's). */
+  notice?: () => string | undefined;
   intervalMs?: number;
   plainEveryMs?: number;
 }): ProgressReporter {
@@ -134,7 +136,8 @@ export function startProgress(opts: {
       runningSince ??= opts.waiting ? Date.now() : opts.startMs;
       const sample = await sampleProgress(opts.client, opts.selector, runningSince, opts.totalMs, windowS);
       if (stopped) return;
-      show(formatProgress(sample), Date.now() - opts.startMs);
+      const notice = opts.notice?.();
+      show(`${formatProgress(sample)}${notice ? ` | ${notice}` : ''}`, Date.now() - opts.startMs);
     }
     if (!stopped) timer = setTimeout(() => void tick(), interval);
   };

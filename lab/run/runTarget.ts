@@ -8,6 +8,7 @@
 
 import type { K6SummaryExport } from '../analysis/slaMeasurements.ts';
 import type { LabCheck, RunnerOutcome, Verdict } from '../analysis/verdict.ts';
+import type { CardinalityLevels } from '../analysis/cardinality.ts';
 import type { RunIo } from './io.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedScenario } from './prepare.ts';
@@ -19,6 +20,8 @@ export interface RunContext {
   /** results/<run-id>/, already created. */
   resultsDir: string;
   io: RunIo;
+  /** the cardinality guard's levels (default lab/analysis/cardinality.ts CARDINALITY_LEVELS). */
+  cardinality?: CardinalityLevels;
 }
 
 /** The lab, reached: what judges the run and what the runners test. */

@@ -1,12 +1,14 @@
 // Bundles one scenario with esbuild into a single ES module k6 runs as is (k6's own modules and
-// remote https:// modules stay imports). The bundle must fit in a ConfigMap (1 MiB) to reach the
-// k6-operator; a bigger one is an error naming the file and its size.
+// remote https:// modules stay imports). Every `import ... from 'k6/http'` — the user's and the
+// scenario library's — gets scenarios/lib/groupedHttp.ts instead, which names unnamed requests by
+// their grouped URL (no series per request). The bundle must fit in a ConfigMap (1 MiB) to reach
+// the k6-operator; a bigger one is an error naming the file and its size.
 
 import { build, type Message } from 'esbuild';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { assertFitsConfigMap } from './limits.ts';
-import { SCENARIO_LIBRARY } from './registry.ts';
+import { GROUPED_HTTP, SCENARIO_LIBRARY } from './registry.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 
 export { CONFIGMAP_MAX_BYTES, ScenarioTooLarge, assertFitsConfigMap } from './limits.ts';
@@ -32,6 +34,13 @@ export async function bundleScenario(sourceFile: string, bundlePath: string): Pr
     banner: { js: `// perflab scenario bundle of ${shown} (generated; edit the source, not this file)` },
     logLevel: 'silent',
     legalComments: 'none',
+    plugins: [{
+      name: 'perflab-grouped-http',
+      setup(b) {
+        // the shim itself imports the real module, which stays external
+        b.onResolve({ filter: /^k6\/http$/ }, (args) => (args.importer === GROUPED_HTTP ? { path: 'k6/http', external: true } : { path: GROUPED_HTTP }));
+      },
+    }],
   }).catch((error: unknown) => {
     throw new Error(bundleProblem(error, sourceFile));
   });

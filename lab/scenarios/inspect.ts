@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { ensureK6 } from '../k6/binary.ts';
 import type { LoadShape } from './profiles.ts';
-import { scenarioEnv } from '../k6/runnerContract.ts';
+import { K6_DEFAULT_SYSTEM_TAGS, scenarioEnv } from '../k6/runnerContract.ts';
 import type { K6SlaId, K6Thresholds } from './thresholds.ts';
 import { K6_LOAD_ENV, k6LoadError, SCENARIO_LOAD_TIMEOUT_MS } from './k6LoadErrors.ts';
 
@@ -25,6 +25,8 @@ export interface ScenarioInspection {
   /** SLA ids declared by the scenario (options.ext.perflab.slas); [] for a plain k6 script. */
   slaIds: K6SlaId[];
   scenarios: Record<string, { executor: string; [field: string]: unknown }>;
+  /** the scenario's own `options.systemTags`; null when it sets none. */
+  systemTags: string[] | null;
 }
 
 export function inspectScenario(
@@ -51,6 +53,7 @@ export function inspectScenario(
     thresholds: K6Thresholds | null;
     scenarios: ScenarioInspection['scenarios'] | null;
     ext: { perflab?: { slas?: K6SlaId[] } } | null;
+    systemTags: string[] | null;
   };
   return {
     maxVUs: parsed.maxVUs,
@@ -58,5 +61,12 @@ export function inspectScenario(
     thresholds: parsed.thresholds ?? {},
     slaIds: parsed.ext?.perflab?.slas ?? [],
     scenarios: parsed.scenarios ?? {},
+    // --execution-requirements reports k6's defaults when the scenario sets none: only a different
+    // set is the scenario's own
+    systemTags: parsed.systemTags && !sameSet(parsed.systemTags, K6_DEFAULT_SYSTEM_TAGS) ? parsed.systemTags : null,
   };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && b.every((x) => a.includes(x));
 }

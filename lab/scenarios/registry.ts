@@ -8,6 +8,8 @@ import { PROJECT_ROOT } from '../paths.ts';
 export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
 /** the scenario library, imported by scenarios as `perflab`. */
 export const SCENARIO_LIBRARY = join(SCENARIOS_DIR, 'lib', 'index.ts');
+/** `k6/http` as every bundle sees it: unnamed requests named by their grouped URL (bundle.ts). */
+export const GROUPED_HTTP = join(SCENARIOS_DIR, 'lib', 'groupedHttp.ts');
 /** where bundles go by default (build/scenarios/<name>.js). */
 export const BUILD_DIR = join(PROJECT_ROOT, 'build', 'scenarios');
 
