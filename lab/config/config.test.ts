@@ -71,6 +71,8 @@ const cases: Array<[string, unknown, string, RegExp, string?]> = [
   ['CA file for an http mirror', { charts: { cnpgCluster: { repository: 'http://mirror:8080/charts', caFile: '/etc/ssl/mirror.pem' } } }, 'charts.cnpgCluster.caFile', /applies to an https:\/\/ repository only \(charts\.cnpgCluster\.repository is "http:\/\/mirror:8080\/charts"/],
   ['empty CA file', { charts: { redisCluster: { caFile: '' } } }, 'charts.redisCluster.caFile', /must be the path of a PEM CA bundle/],
   ['chart path outside the repo', { target: { chartPath: '../elsewhere' } }, 'target.chartPath', /inside the repository/],
+  ['cardinality warning not below the limit', { monitoring: { cardinality: { warnSeries: 5000, maxSeries: 5000 } } }, 'monitoring.cardinality.warnSeries', /must be below maxSeries \(5000\)/],
+  ['cardinality limit not a number', { monitoring: { cardinality: { maxSeries: 'lots' } } }, 'monitoring.cardinality.maxSeries', /integer from 1/],
 ];
 
 for (const [name, overrides, path, message, profile] of cases) {

@@ -23,6 +23,7 @@ import { PROJECT_ROOT } from '../paths.ts';
 import { POOL_NAMES } from '../cluster/pools.ts';
 import { SIM_CONTEXT } from '../sim/kubeconfig.ts';
 import type { LabConfig, LabProfileName, NodeSize } from './types.ts';
+import { CARDINALITY_LEVELS } from '../analysis/cardinality.ts';
 
 export const LAB_PROFILES: readonly LabProfileName[] = ['kind', 'cloud', 'sim'];
 
@@ -105,6 +106,7 @@ function common(): Omit<LabConfig, 'profile' | 'cluster'> {
       alertRoutes: [{ receiver: 'sla-violations', matchers: ['source="perflab-sla"'] }],
       alertFor: '2m',
       alertWindow: '5m',
+      cardinality: { ...CARDINALITY_LEVELS },
       pool: 'monitoring',
     },
     k6Operator: { pool: 'monitoring', runnerPool: 'load' },

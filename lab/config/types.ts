@@ -146,6 +146,12 @@ export interface LabConfig {
     alertFor: string;
     /** PromQL range window of the alert expressions, e.g. '5m'. */
     alertWindow: string;
+    /**
+     * The cardinality guard's levels, in Prometheus series one run may make: over `warnSeries` the
+     * progress line and the verdict warn, at `maxSeries` every runner is stopped (a lab failure).
+     * @default { warnSeries: 2000, maxSeries: 20000 } (lab/analysis/cardinality.ts says why)
+     */
+    cardinality: { warnSeries: number; maxSeries: number };
     pool: NodePool;
   };
   k6Operator: {

@@ -169,6 +169,11 @@ export function validateLabConfig(config: LabConfig): ConfigIssue[] {
   nonEmpty('monitoring.grafanaAdminUser', mon?.grafanaAdminUser);
   matches('monitoring.alertFor', mon?.alertFor, DURATION, 'a Prometheus duration such as "2m"');
   matches('monitoring.alertWindow', mon?.alertWindow, DURATION, 'a Prometheus duration such as "5m"');
+  integer('monitoring.cardinality.warnSeries', mon?.cardinality?.warnSeries, 1, 10_000_000);
+  integer('monitoring.cardinality.maxSeries', mon?.cardinality?.maxSeries, 1, 10_000_000);
+  if (typeof mon?.cardinality?.warnSeries === 'number' && typeof mon.cardinality.maxSeries === 'number' && mon.cardinality.warnSeries >= mon.cardinality.maxSeries) {
+    bad('monitoring.cardinality.warnSeries', `must be below maxSeries (${mon.cardinality.maxSeries}): a run is warned before it is stopped, got ${mon.cardinality.warnSeries}`);
+  }
   pool('monitoring.pool', mon?.pool);
   if (!Array.isArray(mon?.alertRoutes)) {
     bad('monitoring.alertRoutes', `must be a list of {receiver, matchers, webhookUrl?}, got ${show(mon?.alertRoutes)}`);

@@ -21,6 +21,7 @@ import type { RunTarget } from './runTarget.ts';
 import { BUILD_DIR } from '../scenarios/registry.ts';
 import { ensureLocalLabTools } from '../setup/localLabTools.ts';
 import { LabConfigError, loadLabConfig } from '../config/index.ts';
+import type { LabConfig } from '../config/types.ts';
 
 export interface CommandResult {
   exitCode: number;
@@ -45,15 +46,16 @@ export interface RunDeps extends PlanContext {
 export async function runCommand(argv: readonly string[], command: RunCommand, io: RunIo, deps: RunDeps = {}): Promise<CommandResult> {
   let plan: RunPlan;
   let prepared: PreparedScenario;
+  let config: LabConfig;
   let buildDir: string | undefined;
   try {
     const flags = parseRunFlags(argv, command);
     if (flags.help) return { exitCode: EXIT_CODES.pass, stdout: `${usage(command)}\n` };
     plan = planRun(flags, command, deps);
-    if (plan.target === 'cluster' && deps.cluster?.config === undefined) {
-      // the lab config is read before anything is built: a bad one is a usage error, as a bad flag
-      deps = { ...deps, cluster: { ...deps.cluster, config: labConfigOrUsageError(deps.env, deps.cwd) } };
-    }
+    // the lab config is read before anything is built (the cluster's, and both targets' cardinality
+    // levels): a bad one is a usage error, as a bad flag
+    config = deps.cluster?.config ?? labConfigOrUsageError(deps.env, deps.cwd);
+    if (plan.target === 'cluster') deps = { ...deps, cluster: { ...deps.cluster, config } };
     if (plan.target === 'local' && !plan.dryRun) {
       // a fresh machine sets itself up before anything starts; where it cannot, nothing starts
       try {
@@ -77,7 +79,7 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
   }
 
   try {
-    const ctx = { plan, prepared, resultsDir: runResultsDir(plan.resultsRoot, plan.runId), io };
+    const ctx = { plan, prepared, resultsDir: runResultsDir(plan.resultsRoot, plan.runId), io, cardinality: config.monitoring.cardinality };
     const target: RunTarget = plan.target === 'cluster' ? clusterTarget(ctx, deps.cluster) : localTarget(ctx);
     const run = await executeRun(ctx, target);
     return { exitCode: run.exitCode, run };
