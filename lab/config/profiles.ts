@@ -24,6 +24,7 @@ import { POOL_NAMES } from '../cluster/pools.ts';
 import { SIM_CONTEXT } from '../sim/kubeconfig.ts';
 import type { LabConfig, LabProfileName, NodeSize } from './types.ts';
 import { CARDINALITY_LEVELS } from '../analysis/cardinality.ts';
+import { CAPACITY_DEFAULTS } from '../capacity/settings.ts';
 
 export const LAB_PROFILES: readonly LabProfileName[] = ['kind', 'cloud', 'sim'];
 
@@ -120,6 +121,7 @@ function common(): Omit<LabConfig, 'profile' | 'cluster'> {
       serviceMonitor: true,
       pool: 'app',
     },
+    capacity: { ...CAPACITY_DEFAULTS },
     slas: SLA_CATALOGUE,
   };
 }

@@ -5,6 +5,7 @@
 import type { ChartPin } from '../versions.ts';
 import type { NodePool } from '../cluster/pools.ts';
 import type { Sla } from '../sla/catalogue.ts';
+import type { CapacityConfig } from '../capacity/settings.ts';
 
 /**
  * Where the lab's cluster comes from. `kind`: a 5-node kind cluster lab-up creates on this machine.
@@ -171,6 +172,12 @@ export interface LabConfig {
     serviceMonitor: boolean;
     pool: NodePool;
   };
+  /**
+   * The capacity plan's settings (lab/capacity/settings.ts): the production load to plan for, the
+   * headroom, and what a node costs per hour (no default price: unset = the cost is not computed).
+   * @default { headroom: 0.3 }
+   */
+  capacity: CapacityConfig;
   /** the SLA catalogue (lab/sla/catalogue.ts): read-only here, every number lives there. */
   slas: readonly Sla[];
 }

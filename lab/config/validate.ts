@@ -209,6 +209,15 @@ export function validateLabConfig(config: LabConfig): ConfigIssue[] {
   if (typeof t?.serviceMonitor !== 'boolean') bad('target.serviceMonitor', `must be true or false, got ${show(t?.serviceMonitor)}`);
   pool('target.pool', t?.pool);
 
+  const cap = config.capacity;
+  const positive = (path: string, value: unknown) => {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) bad(path, `must be a number above 0 or left unset, got ${show(value)}`);
+  };
+  positive('capacity.productionRps', cap?.productionRps);
+  positive('capacity.productionUsers', cap?.productionUsers);
+  positive('capacity.nodeHourUsd', cap?.nodeHourUsd);
+  if (typeof cap?.headroom !== 'number' || !(cap.headroom >= 0 && cap.headroom < 1)) bad('capacity.headroom', `must be a share from 0 to below 1 (0.3 = plan for 70 % utilisation), got ${show(cap?.headroom)}`);
+
   if (config.slas !== SLA_CATALOGUE) bad('slas', 'comes from lab/sla/catalogue.ts and cannot be set here (one place for every SLA number)');
   return issues;
 }
