@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { RUNNER_LABELS, type RunObjects, type ScriptConfigMap, type TestRun } from '../../k6-operator/testrun.ts';
 import type { LabConfig } from '../config/types.ts';
+import { sleep } from '../process/waitUntil.ts';
 
 export const FIELD_MANAGER = 'perflab';
 
@@ -125,17 +126,6 @@ export function isTransient(error: unknown): boolean {
   return error instanceof ApiException && [429, 503, 504].includes(Number(error.code));
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 interface PodLike extends KubernetesObject {
   status?: {

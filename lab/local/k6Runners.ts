@@ -15,12 +15,7 @@ import { localRunnerArgs, outputEnv } from '../k6/runnerContract.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import { Supervisor, type ManagedProcess } from '../process/supervisor.ts';
 import { notYet, waitUntil } from '../process/waitUntil.ts';
-
-/** k6's execution status while paused before the run (lib.ExecutionStatus PausedBeforeRun). */
-export const K6_STATUS_PAUSED_BEFORE_RUN = 4;
-
-/** The body of k6's REST API PATCH /v1/status that resumes a paused run. */
-export const RESUME_BODY = { data: { type: 'status', id: 'default', attributes: { paused: false } } } as const;
+import { counterValue, isPausedBeforeRun, k6Status, resume } from '../k6/restApi.ts';
 
 export interface K6RunnersOptions {
   k6Binary: string;
@@ -91,33 +86,11 @@ interface Runner {
   exit?: number | string;
 }
 
-async function getJson(url: string, init?: RequestInit): Promise<unknown> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
-  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${response.status}: ${await response.text()}`);
-  return response.json();
-}
-
-interface StatusAttributes { status: number; paused: boolean; vus: number; running: boolean }
-
-async function k6Status(apiUrl: string): Promise<StatusAttributes> {
-  const body = (await getJson(`${apiUrl}/v1/status`)) as { data: { attributes: StatusAttributes } };
-  return body.data.attributes;
-}
-
-async function counter(apiUrl: string, metric: string): Promise<number> {
-  try {
-    const body = (await getJson(`${apiUrl}/v1/metrics/${metric}`)) as { data: { attributes: { sample: { count?: number } } } };
-    return body.data.attributes.sample.count ?? 0;
-  } catch {
-    return 0; // a counter k6 has not seen a sample of yet answers 404
-  }
-}
-
 async function runnerStatus(runner: Runner): Promise<RunnerStatus> {
   if (runner.exit !== undefined) return { instance: runner.instance, state: 'finished', vus: 0, iterations: 0, httpReqs: 0 };
   try {
     const [status, iterations, httpReqs] = await Promise.all([
-      k6Status(runner.apiUrl), counter(runner.apiUrl, 'iterations'), counter(runner.apiUrl, 'http_reqs'),
+      k6Status(runner.apiUrl), counterValue(runner.apiUrl, 'iterations'), counterValue(runner.apiUrl, 'http_reqs'),
     ]);
     return { instance: runner.instance, state: status.paused ? 'paused' : 'running', vus: status.vus, iterations, httpReqs };
   } catch {
@@ -190,9 +163,7 @@ export async function runK6Runners(options: K6RunnersOptions): Promise<RunnerRes
   }
   if (!signal?.aborted) {
     const t0 = Date.now();
-    await Promise.all(runners.map((r) => getJson(`${r.apiUrl}/v1/status`, {
-      method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(RESUME_BODY),
-    })));
+    await Promise.all(runners.map((r) => resume(r.apiUrl)));
     log(`k6: resumed ${parallelism} runner(s) together (${Date.now() - t0} ms)`);
   }
 
@@ -238,8 +209,7 @@ async function waitAllPaused(runners: readonly Runner[], timeoutMs: number, sign
   const pending = new Set(runners);
   await waitUntil('every k6 runner to be paused before its run', runners.map((r) => r.proc), async () => {
     for (const runner of [...pending]) {
-      const status = await k6Status(runner.apiUrl).catch(() => undefined);
-      if (status?.paused && status.status >= K6_STATUS_PAUSED_BEFORE_RUN) pending.delete(runner);
+      if (isPausedBeforeRun(await k6Status(runner.apiUrl).catch(() => undefined))) pending.delete(runner);
     }
     return pending.size === 0 || notYet(`not up and paused: ${[...pending].map((r) => `runner ${r.instance}`).join(', ')}`);
   }, {
