@@ -1,6 +1,7 @@
 // Names of the things the stacks create and other parts look up (Secrets, Services, releases).
 // One place, so the target's env, the NetworkPolicies and lab-up's printout agree.
 
+import { basename } from 'node:path';
 import type { LabConfig } from '../config/types.ts';
 
 /** Secret (monitoring namespace) with the Grafana admin's `admin-user` and `admin-password`. */
@@ -72,4 +73,21 @@ export function monitoringEndpoints(config: LabConfig) {
     alertmanager: `http://${svc('monitoring-kube-prometheus-alertmanager', ns)}:9093`,
     grafana: `http://${svc('monitoring-grafana', ns)}:80`,
   };
+}
+
+/** The target chart's Service name (its "fullname" helper: release, or release-chart). */
+export function clusterTargetService(config: LabConfig): string {
+  const chart = basename(config.target.chartPath);
+  const release = config.target.releaseName;
+  return (release.includes(chart) ? release : `${release}-${chart}`).slice(0, 63).replace(/-+$/, '');
+}
+
+/** In-cluster URL of the lab's target service (Service port 80). */
+export function clusterTargetUrl(config: LabConfig): string {
+  return `http://${clusterTargetService(config)}.${config.namespaces.app}.svc`;
+}
+
+/** Prometheus selector of the target's own metrics: the ServiceMonitor's job is the Service name. */
+export function clusterTargetSelector(config: LabConfig): string {
+  return `job="${clusterTargetService(config)}",namespace="${config.namespaces.app}"`;
 }

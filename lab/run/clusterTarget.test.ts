@@ -26,7 +26,7 @@ import type { RunIo } from './io.ts';
 import type { RunPlan } from './plan.ts';
 import type { TestRunReport } from '../cluster/launcher.ts';
 import { loadLabConfig } from '../config/index.ts';
-import { clusterTargetSelector, clusterTargetService } from './clusterHints.ts';
+import { clusterTargetSelector, clusterTargetService } from '../cluster/names.ts';
 
 let dir: string;
 let supervisor: Supervisor;
