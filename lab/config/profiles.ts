@@ -42,6 +42,13 @@ export function runsContainers(profile: LabProfileName): boolean {
   return profile !== 'sim';
 }
 
+/** "repository:tag" as a pin (the tag after the last colon that follows the last slash). */
+function imagePin(ref: string): { repository: string; tag: string } {
+  const colon = ref.lastIndexOf(':');
+  if (colon <= ref.lastIndexOf('/')) throw new Error(`${ref} has no tag`);
+  return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+}
+
 /** Every pool's worker the same size. */
 const workers = (size: NodeSize): LabConfig['cluster']['nodes'] =>
   Object.fromEntries(POOL_NAMES.map((pool) => [pool, { ...size }])) as LabConfig['cluster']['nodes'];
@@ -114,6 +121,8 @@ function common(): Omit<LabConfig, 'profile' | 'cluster'> {
     target: {
       releaseName: 'target-api',
       chartPath: 'charts/target-api',
+      delivery: 'bundle',
+      nodeImage: imagePin(TARGET_API.nodeImage),
       image: { repository: TARGET_API.image, tag: TARGET_API.version },
       replicas: 2,
       resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },

@@ -13,6 +13,7 @@ const OPEN_MAPS = new Set(['postgres.parameters', 'target.env']);
 /** Fields that may be set although the defaults leave them out. */
 const OPTIONAL_FIELDS = new Set([
   'postgres.storageClass',
+  'target.registry',
   'capacity.productionRps', 'capacity.productionUsers', 'capacity.nodeHourUsd',
   ...['kubePrometheusStack', 'k6Operator', 'cnpgOperator', 'cnpgCluster', 'redisOperator', 'redisCluster'].map((c) => `charts.${c}.caFile`),
 ]);

@@ -165,7 +165,31 @@ export interface LabConfig {
     releaseName: string;
     /** path of the target service's Helm chart, relative to the repository root. */
     chartPath: string;
+    /**
+     * How the service's code reaches its pods (docs/target.md § Delivery says why bundle is the default).
+     * `bundle`: the stock Node image `nodeImage` runs the service's one-file bundle (esbuild,
+     * gzipped, ~360 KB) from a ConfigMap the target stack creates: no image to build, load or
+     * push, on kind and on cloud alike. `image`: the service's own image `image` (target/Dockerfile);
+     * on kind lab:up builds it and loads it into the nodes, on cloud it must be in `registry`
+     * (`lab:up --push` builds and pushes it there).
+     * @default "bundle"
+     */
+    delivery: 'bundle' | 'image';
+    /**
+     * The Node image that runs the bundle (delivery `bundle`): the Node the bundle is built for.
+     * @default TARGET_API.nodeImage of target/src/version.ts ({ repository: "node", tag: "20.20.2-bookworm-slim" })
+     */
+    nodeImage: ImagePin;
+    /** The service's own image (delivery `image`), built from target/Dockerfile. @default { repository: "perflab/target-api", tag: TARGET_API.version } */
     image: ImagePin;
+    /**
+     * Where the cluster pulls the service's own image from (delivery `image`), a registry host with
+     * an optional path and no scheme, e.g. "ghcr.io/acme" or "registry.example.com:5000/perf": the
+     * image is then <registry>/<image.repository>:<image.tag>, and `lab:up --push` builds and
+     * pushes it there. Needed on cloud for delivery `image` (kind loads the image into its nodes).
+     * @default none
+     */
+    registry?: string;
     replicas: number;
     resources: Resources;
     env: Record<string, string>;

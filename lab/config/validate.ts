@@ -199,7 +199,13 @@ export function validateLabConfig(config: LabConfig): ConfigIssue[] {
   if (typeof t?.chartPath !== 'string' || t.chartPath === '' || t.chartPath.startsWith('/') || t.chartPath.split('/').includes('..')) {
     bad('target.chartPath', `must be a path inside the repository, relative to its root (e.g. "charts/target-api"), got ${show(t?.chartPath)}`);
   }
+  oneOf('target.delivery', t?.delivery, ['bundle', 'image']);
+  image('target.nodeImage', t?.nodeImage);
   image('target.image', t?.image);
+  if (t?.registry !== undefined) {
+    matches('target.registry', t.registry, /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/,
+      'a registry host with an optional path, no scheme and no tag, such as "ghcr.io/acme" or "registry.example.com:5000/perf"');
+  }
   integer('target.replicas', t?.replicas, 1, 50);
   resources('target.resources', t?.resources);
   for (const [key, value] of Object.entries(t?.env ?? {})) {
