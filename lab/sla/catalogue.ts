@@ -329,6 +329,20 @@ export const SOAK_RULES = {
   source: `${GUIDELINES} §1.1 "Degradation Threshold: 10% slowdown"; §2.4 soak "degradation < 0.2" and "> 0.1" logs`,
 } as const;
 
+/**
+ * Resilience runs (faults, lab/faults): the time the lab may take to recover from a fault, from its
+ * injection until the lab checks are green again and the SLAs hold over a window (--max-recovery).
+ */
+export const RECOVERY_RULES = {
+  maxRecoveryMs: 5 * 60_000,
+  /**
+   * Lab policy, not the guidelines': the window over which the SLAs must hold again once the lab
+   * checks are green (long enough for a few hundred requests at the local soak's 20 VUs).
+   */
+  holdWindowMs: 10_000,
+  source: `${GUIDELINES} §1.1 Reliability: "Recovery Time: < 5 minutes"`,
+} as const;
+
 /** The service SLAs: every SLA but a test type's own criteria (what alerts watch all the time). */
 export const SERVICE_SLAS: readonly Sla[] = SLA_CATALOGUE.filter((s: Sla) => s.testType === undefined);
 
