@@ -1,10 +1,11 @@
 // The Kubernetes objects a synthesized stack creates directly (not through a Helm release), as the
 // hashicorp/kubernetes provider would send them: its snake_case blocks turned back into the API's
-// camelCase fields (labels, annotations, data and match_labels keep their keys: they are user
-// data), a Secret's `data` base64-encoded, a `kubernetes_manifest` as it is; and every string read
-// as Terraform reads it (`$${` is a literal `${`, `%%{` a literal `%{`, `${var.NAME}` the variable's
-// value). Pure; the stack tests validate these objects against the Kubernetes schema and apply them
-// to a real API server (stacks/stacks.sim.test.ts).
+// camelCase fields (labels, annotations, data, binary_data and match_labels keep their keys: they
+// are user data), a Secret's `data` base64-encoded, a ConfigMap's `binary_data` as it is (base64
+// already), a `kubernetes_manifest` as it is; and every string read as Terraform reads it (`$${`
+// is a literal `${`, `%%{` a literal `%{`, `${var.NAME}` the variable's value). Pure; the stack
+// tests validate these objects against the Kubernetes schema and apply them to a real API server
+// (stacks/stacks.sim.test.ts).
 //
 // A resource type or attribute this mapping does not know is an error, not a silent drop: a stack
 // that starts using one has to be mapped here before its tests pass.
@@ -23,7 +24,7 @@ type Json = Record<string, unknown>;
 const RESOURCE_TYPES: Record<string, { apiVersion: string; kind: string; attributes: readonly string[] }> = {
   kubernetes_namespace_v1: { apiVersion: 'v1', kind: 'Namespace', attributes: ['metadata'] },
   kubernetes_secret_v1: { apiVersion: 'v1', kind: 'Secret', attributes: ['metadata', 'data', 'type'] },
-  kubernetes_config_map_v1: { apiVersion: 'v1', kind: 'ConfigMap', attributes: ['metadata', 'data'] },
+  kubernetes_config_map_v1: { apiVersion: 'v1', kind: 'ConfigMap', attributes: ['metadata', 'data', 'binary_data'] },
   kubernetes_network_policy_v1: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', attributes: ['metadata', 'spec'] },
   kubernetes_manifest: { apiVersion: '(the manifest\'s)', kind: '(the manifest\'s)', attributes: ['manifest'] },
 };
@@ -32,7 +33,7 @@ const RESOURCE_TYPES: Record<string, { apiVersion: string; kind: string; attribu
 const META_ARGUMENTS = new Set(['depends_on', 'lifecycle', 'provider', 'count', 'for_each', '//']);
 
 /** Keys whose maps are user data (label keys, file names): kept as written. */
-const USER_MAPS = new Set(['labels', 'annotations', 'data', 'match_labels']);
+const USER_MAPS = new Set(['labels', 'annotations', 'data', 'binary_data', 'match_labels']);
 
 export class StackMappingError extends Error {}
 
@@ -105,6 +106,8 @@ export function kubernetesObjectOf(type: string, resource: Json, variables: Read
     object.data = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
   } else if (type === 'kubernetes_config_map_v1') {
     object.data = toApi(resource.data ?? {}, variables, `${at}.data`, true);
+    // base64 already, as the API takes it (the provider decodes and the client encodes again)
+    if (resource.binary_data !== undefined) object.binaryData = toApi(resource.binary_data, variables, `${at}.binary_data`, true);
   } else if (resource.spec !== undefined) {
     object.spec = toApi(resource.spec, variables, `${at}.spec`);
   }

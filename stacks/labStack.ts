@@ -22,7 +22,7 @@ import type { ChartSource, LabConfig } from '../lab/config/types.ts';
 import { STACK_ORDER, type LabStackName } from '../lab/cluster/cdktf.ts';
 import { STATE_DIR } from '../lab/cluster/labState.ts';
 import { PROJECT_ROOT } from '../lab/paths.ts';
-import { terraformLiteral } from './terraformLiteral.ts';
+import { escapeTemplateSyntax, terraformLiteral } from './terraformLiteral.ts';
 import type {
   ConfigMapObject,
   NamespaceObject,
@@ -97,8 +97,17 @@ export class LabStack extends TerraformStack {
     });
   }
 
-  configMap(object: ConfigMapObject): ConfigMapV1 {
-    return new ConfigMapV1(this, `configmap-${object.metadata.name}`, { metadata: terraformLiteral(object.metadata), data: terraformLiteral(object.data) });
+  configMap(object: ConfigMapObject, dependsOn?: ITerraformDependable[]): ConfigMapV1 {
+    return new ConfigMapV1(this, `configmap-${object.metadata.name}`, {
+      metadata: terraformLiteral(object.metadata),
+      data: terraformLiteral(object.data),
+      // base64 (the provider decodes it before sending): its alphabet has no "$" or "%", so it is
+      // handed on untouched; only the keys (file names) are escaped like every user string
+      ...(object.binaryData
+        ? { binaryData: Object.fromEntries(Object.entries(object.binaryData).map(([file, base64]) => [escapeTemplateSyntax(file), base64])) }
+        : {}),
+      dependsOn,
+    });
   }
 
   networkPolicy(object: NetworkPolicyObject): NetworkPolicyV1 {

@@ -24,6 +24,8 @@ import { STACK_NAMES, SECRET_VARIABLES, providerPath } from './labStack.ts';
 import { escapeTemplateSyntax, terraformLiteral } from './terraformLiteral.ts';
 import { stackObjects } from './kubernetesObjects.ts';
 import { ObservabilityStack } from './observability.ts';
+import { buildTargetBundle, targetBundleConfigMap } from '../lab/cluster/manifests/targetBundle.ts';
+import { TARGET_NODE_FLAGS } from '../target/src/nodeFlags.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 type Json = Record<string, any>;
@@ -136,7 +138,7 @@ test('observability: dashboards as labelled ConfigMaps, one SLA alert per servic
 });
 
 test('target: the chart and image the config names, its secrets by name, on the app pool', () => {
-  const custom = synthAll({ target: { chartPath: 'charts/other', image: { repository: 'example/api', tag: '9.9.9' }, replicas: 4 } });
+  const custom = synthAll({ target: { delivery: 'image', chartPath: 'charts/other', image: { repository: 'example/api', tag: '9.9.9' }, replicas: 4 } });
   const [r] = Object.values(JSON.parse(custom.json.target).resource.helm_release) as Json[];
   assert.equal(r!.chart, '../../../charts/other');
   const v = valuesOf(r!);
@@ -149,6 +151,31 @@ test('target: the chart and image the config names, its secrets by name, on the 
   assert.deepEqual(v.redis, { nodes: v.redis.nodes, existingSecret: 'target-redis', passwordKey: 'REDIS_PASSWORD' });
   assert.match(v.redis.nodes, /perflab-redis-leader\.perflab-data\.svc:6379/);
   assert.equal(v.nodeSelector[POOL_LABEL], 'app');
+  assert.equal(v.delivery, 'image');
+  assert.equal(resources('target', 'kubernetes_config_map_v1').length, 1, 'the default lab: the bundle\'s ConfigMap');
+  assert.equal(JSON.parse(custom.json.target).resource.kubernetes_config_map_v1, undefined, 'delivery image: no bundle');
+});
+
+test('target, delivery bundle (the default): the bundle\'s ConfigMap before the release, base64 handed on untouched, the boot script escaped for Terraform; the release runs it on the Node image', () => {
+  const bundle = buildTargetBundle();
+  const [cm] = resources('target', 'kubernetes_config_map_v1');
+  assert.equal(cm!.metadata.name, 'target-api-bundle');
+  assert.equal(cm!.metadata.namespace, lab.config.namespaces.app);
+  // binaryData: the gzipped bundle's base64 exactly (terraformLiteral leaves base64 alone: no "$" or "%" in its alphabet)
+  assert.equal(cm!.binary_data['main.mjs.gz'], bundle.gzipped.toString('base64'));
+  // data: the boot script's template literals written $${...}, which Terraform reads back as ${...}
+  const boot = cm!.data['boot.mjs'] as string;
+  assert.ok(boot.includes('$${actual}') && !/[^$]\$\{actual\}/.test(boot), 'escaped');
+  const [mapped] = stackObjects([{ stack: 'target', json: lab.parsed('target') }], TEST_VARIABLES).filter((o) => o.kind === 'ConfigMap');
+  assert.deepEqual(mapped, targetBundleConfigMap(lab.config, bundle), 'the object the provider sends is the one built');
+  const r = release('target', 'target-api');
+  assert.deepEqual(r.depends_on, ['kubernetes_config_map_v1.configmap-target-api-bundle']);
+  const v = valuesOf(r);
+  assert.equal(v.delivery, 'bundle');
+  assert.deepEqual(v.image, lab.config.target.nodeImage);
+  assert.deepEqual(v.bundle, { configMap: 'target-api-bundle', sha256: bundle.sha256, nodeFlags: [...TARGET_NODE_FLAGS] });
+  // a second synth (a second lab:up) writes the same bytes
+  assert.equal(synthAll().json.target, lab.json.target);
 });
 
 test('every Helm values document parses as YAML and sets only keys its chart reads, and all it needs', () => {
@@ -183,7 +210,8 @@ test('every Kubernetes object the stacks emit directly passes the Kubernetes sch
   }
   const counts: Record<string, number> = {};
   for (const o of objects) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
-  assert.deepEqual(counts, { Namespace: 5, Secret: 5, NetworkPolicy: 1, ConfigMap: readDashboards().length, PrometheusRule: 1 });
+  // ConfigMaps: the dashboards and the target's bundle
+  assert.deepEqual(counts, { Namespace: 5, Secret: 5, NetworkPolicy: 1, ConfigMap: readDashboards().length + 1, PrometheusRule: 1 });
   // in an order they apply in: namespaces first, the custom resource last
   assert.deepEqual(objects.slice(0, 5).map((o) => o.kind), Array(5).fill('Namespace'));
   assert.equal(objects.at(-1)!.kind, 'PrometheusRule');

@@ -14,7 +14,8 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/Horizo
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ensureHelm } from '../../lab/setup/helm.ts';
 import { TARGET_API } from '../../lab/versions.ts';
-import { TARGET_NODE_ARGS } from '../../target/src/nodeFlags.ts';
+import { TARGET_NODE_ARGS, TARGET_NODE_FLAGS } from '../../target/src/nodeFlags.ts';
+import { buildTargetBundle, TARGET_BUNDLE_ANNOTATION, TARGET_BUNDLE_FILES, TARGET_BUNDLE_MOUNT } from '../../lab/cluster/manifests/targetBundle.ts';
 
 const chartDir = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -131,6 +132,13 @@ test('one version: chart appVersion and the Dockerfile base image come from lab/
   assert.ok((dockerfile.match(/^FROM /gm) ?? []).length >= 2, 'multi-stage');
   assert.match(dockerfile, /^USER 10001:10001$/m, 'the same non-root uid as the chart');
   assert.ok(dockerfile.includes(`ENTRYPOINT ${JSON.stringify(['node', ...TARGET_NODE_ARGS]).replaceAll(',', ', ')}`), 'ENTRYPOINT runs main.ts with TARGET_NODE_FLAGS');
+  // the image copies target/src, and the service imports nothing else of the repository (esbuild's inputs)
+  assert.match(dockerfile, /^COPY target\/src \.\/target\/src$/m);
+  assert.deepEqual(buildTargetBundle().sources.filter((f) => !f.startsWith('target/src/')), [], 'sources outside target/src, which the image does not copy');
+  const ignore = readFileSync(`${repoRoot}target/Dockerfile.dockerignore`, 'utf8');
+  for (const [, from] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
+    assert.ok(ignore.includes(`!${from}`), `the build context sends ${from} (Dockerfile.dockerignore)`);
+  }
   const pkg = JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as { dependencies: Record<string, string> };
   const kept = /keep=\[([^\]]+)\]/.exec(dockerfile)![1]!.split(',').map((s) => s.replaceAll("'", '').trim());
   for (const name of kept) assert.ok(pkg.dependencies[name], `${name} is a pinned dependency`);
@@ -145,4 +153,47 @@ test('one version: chart appVersion and the Dockerfile base image come from lab/
       assert.ok(kept.includes(pkgName), `${file} imports ${pkgName}, which the image does not install`);
     }
   }
+});
+
+const SHA = 'a'.repeat(64);
+const bundleValues = ['-f', labValues, '--set', 'delivery=bundle', '--set', 'bundle.configMap=perflab-bundle', '--set', `bundle.sha256=${SHA}`,
+  '--set', `image.repository=${TARGET_API.nodeImage.split(':')[0]}`, '--set', `image.tag=${TARGET_API.nodeImage.split(':')[1]}`];
+
+test('delivery bundle: the stock Node image runs node <TARGET_NODE_FLAGS> /app/boot.mjs from the ConfigMap mounted read-only at /app; the bundle\'s sha256 is a pod annotation', () => {
+  const lint = spawnSync(helm, ['lint', chartDir, '--strict', ...bundleValues], { encoding: 'utf8' });
+  assert.equal(lint.status, 0, lint.stdout + lint.stderr);
+  const { status, objects, stderr } = template([...bundleValues, '--set', 'podAnnotations.team=perf']);
+  assert.equal(status, 0, stderr);
+  const deployment = byKind(objects, 'Deployment')[0]!;
+  assert.doesNotThrow(() => new Deployment(deployment as any).validate());
+  const pod = deployment.spec.template.spec;
+  const container = pod.containers[0];
+  assert.equal(container.image, TARGET_API.nodeImage);
+  assert.deepEqual(container.command, ['node', ...TARGET_NODE_FLAGS, `${TARGET_BUNDLE_MOUNT}/${TARGET_BUNDLE_FILES.boot}`]);
+  assert.deepEqual(deployment.spec.template.metadata.annotations, { team: 'perf', [TARGET_BUNDLE_ANNOTATION]: SHA });
+  const mount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === TARGET_BUNDLE_MOUNT);
+  assert.equal(mount.readOnly, true);
+  assert.deepEqual(pod.volumes.find((v: { name: string }) => v.name === mount.name).configMap, { name: 'perflab-bundle' });
+  // the same hardening as the image: read-only root (the bundle unpacks into the /tmp emptyDir), non-root
+  assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+  assert.ok(container.volumeMounts.some((m: { mountPath: string }) => m.mountPath === '/tmp'));
+  assert.equal(pod.securityContext.runAsUser, 10001);
+  // the chart's default flags are the service's
+  const values = parseAllDocuments(readFileSync(`${chartDir}values.yaml`, 'utf8'))[0]!.toJS() as { delivery: string; bundle: { nodeFlags: string[] } };
+  assert.deepEqual(values.bundle.nodeFlags, [...TARGET_NODE_FLAGS]);
+  assert.equal(values.delivery, 'image', 'the chart alone keeps its image; the lab chooses bundle');
+  // image mode: no command (the image's ENTRYPOINT), no bundle volume, no annotation
+  const image = byKind(template(['-f', labValues]).objects, 'Deployment')[0]!;
+  assert.equal(image.spec.template.spec.containers[0].command, undefined);
+  assert.equal(image.spec.template.spec.volumes.length, 1);
+  assert.equal(image.spec.template.metadata.annotations, undefined);
+});
+
+test('delivery bundle without its ConfigMap, sha256 or Node image tag fails naming the field', () => {
+  const without = (drop: string) => template(bundleValues.filter((v, i, all) => !(v.startsWith(drop) || all[i + 1]?.startsWith(drop))));
+  assert.match(without('bundle.configMap=').stderr, /bundle\.configMap is required with delivery bundle/);
+  assert.match(without('bundle.sha256=').stderr, /bundle\.sha256 is required with delivery bundle/);
+  assert.match(without('image.tag=').stderr, /image\.tag is required with delivery bundle/);
+  assert.match(template([...bundleValues, '--set', 'delivery=docker']).stderr, /delivery/);
+  assert.match(template([...bundleValues, '--set', 'bundle.sha256=abc']).stderr, /sha256/);
 });

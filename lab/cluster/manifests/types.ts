@@ -28,6 +28,8 @@ export interface ConfigMapObject {
   kind: 'ConfigMap';
   metadata: ObjectMeta;
   data: Record<string, string>;
+  /** file name -> base64 of its bytes (the API's binaryData; the provider takes it base64 too). */
+  binaryData?: Record<string, string>;
 }
 
 export interface NetworkPolicyObject {

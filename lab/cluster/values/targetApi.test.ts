@@ -34,5 +34,14 @@ test('helm template renders the target chart with the stack\'s values (real helm
   writeFileSync(file, stringify(targetApiValues(config)));
   const out = spawnSync(helm!, ['template', config.target.releaseName, chartDir, '--namespace', config.namespaces.app, '-f', file], { encoding: 'utf8' });
   assert.equal(out.status, 0, out.stderr);
-  assert.match(out.stdout, new RegExp(`${config.target.image.repository}:${config.target.image.tag}`));
+  // delivery bundle (the default): the Node image, running the bundle's boot script
+  assert.ok(out.stdout.includes(`image: "${config.target.nodeImage.repository}:${config.target.nodeImage.tag}"`), out.stdout);
+  assert.match(out.stdout, /command: \["node","--max-semi-space-size=4","\/app\/boot\.mjs"\]/);
+  // delivery image: the service's own image, in the registry when one is set
+  const image = resolveLabConfig({ profile: 'cloud', overrides: { target: { delivery: 'image', registry: 'registry.example.com:5000/perf' } } });
+  writeFileSync(file, stringify(targetApiValues(image)));
+  const own = spawnSync(helm!, ['template', image.target.releaseName, chartDir, '--namespace', image.namespaces.app, '-f', file], { encoding: 'utf8' });
+  assert.equal(own.status, 0, own.stderr);
+  assert.ok(own.stdout.includes(`image: "registry.example.com:5000/perf/${image.target.image.repository}:${image.target.image.tag}"`));
+  assert.doesNotMatch(own.stdout, /boot\.mjs/);
 });

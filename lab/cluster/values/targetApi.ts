@@ -1,19 +1,49 @@
 // Values for the target service's chart (charts/target-api, or whatever the config names):
-// image, replicas, placement, where the data services are, and which Secret keys hold the
-// credentials (the chart turns them into DATABASE_PRIMARY_URL and REDIS_PASSWORD).
+// how the code arrives (target.delivery: the bundle's ConfigMap on the Node image, or the
+// service's own image), replicas, placement, where the data services are, and which Secret keys
+// hold the credentials (the chart turns them into DATABASE_PRIMARY_URL and REDIS_PASSWORD).
 
 import type { LabConfig } from '../../config/types.ts';
 import { dataEndpoints, TARGET_SECRETS, TARGET_SECRET_KEYS } from '../names.ts';
 import { placementFor } from '../placement.ts';
+import { targetImageRef } from '../images.ts';
+import { buildTargetBundle, targetBundleName } from '../manifests/targetBundle.ts';
+import { TARGET_NODE_FLAGS } from '../../../target/src/nodeFlags.ts';
+
+/** The bundle the chart mounts (delivery bundle): its ConfigMap and sha256. */
+export interface TargetBundleRef {
+  configMap: string;
+  sha256: string;
+}
+
+/** The chart's `delivery`, `image` and `bundle` values for the config's delivery. */
+function delivery(config: LabConfig, bundle: TargetBundleRef | undefined) {
+  const t = config.target;
+  if (t.delivery === 'image') {
+    const image = targetImageRef(config);
+    return { delivery: 'image', image: { repository: image.repository, tag: image.tag } };
+  }
+  const ref = bundle ?? { configMap: targetBundleName(config), sha256: buildTargetBundle().sha256 };
+  return {
+    delivery: 'bundle',
+    // the stock Node image; the chart runs `node <nodeFlags> /app/boot.mjs` on it
+    image: { repository: t.nodeImage.repository, tag: t.nodeImage.tag },
+    bundle: { configMap: ref.configMap, sha256: ref.sha256, nodeFlags: [...TARGET_NODE_FLAGS] },
+  };
+}
 
 /** How far above the configured replicas the target's HPA may scale. */
 export const HPA_HEADROOM = 3;
 
-export function targetApiValues(config: LabConfig) {
+/**
+ * `bundle`: the bundle's ConfigMap and sha256 as the target stack created them (delivery bundle;
+ * default: built here, the same bytes).
+ */
+export function targetApiValues(config: LabConfig, bundle?: TargetBundleRef) {
   const t = config.target;
   const data = dataEndpoints(config);
   return {
-    image: { repository: t.image.repository, tag: t.image.tag },
+    ...delivery(config, bundle),
     replicaCount: t.replicas,
     // the chart's HPA owns the replica count: the configured replicas are its floor, and it may
     // scale to three times that under load (the spike test watches X-Pod-Name for it)
