@@ -14,11 +14,13 @@ export const EXIT_CODES = {
   interrupted: 130,
 } as const;
 
-export type VerdictKind = 'pass' | 'sla-failure' | 'lab-failure' | 'interrupted';
+export type VerdictKind = 'pass' | 'sla-failure' | 'regression' | 'lab-failure' | 'interrupted';
 
 export const EXIT_CODE_OF: Record<VerdictKind, number> = {
   pass: EXIT_CODES.pass,
   'sla-failure': EXIT_CODES.slaFailure,
+  /** a p95/p99 regressed against the baseline (--baseline), beyond the noise (lab/baseline/compare.ts). */
+  regression: EXIT_CODES.slaFailure,
   'lab-failure': EXIT_CODES.labFailure,
   interrupted: EXIT_CODES.interrupted,
 };

@@ -55,6 +55,10 @@ export interface VerdictInput {
   interrupted: boolean;
   /** failures of the lab found outside the checks (Prometheus unreachable, start failed, ...). */
   labErrors?: readonly string[];
+  /** regressions against the baseline (--baseline), each described (lab/baseline/compare.ts describeChange). */
+  regressions?: readonly string[];
+  /** noted from the decisions (a forced comparison, an invalid capacity result). */
+  decisionWarnings?: readonly string[];
 }
 
 export interface Verdict {
@@ -142,15 +146,20 @@ export function runVerdict(input: VerdictInput): Verdict {
     if (check.status === 'warn') warnings.push(`soak check ${check.id} warns: ${check.detail}`);
   }
 
+  const regressionReasons = (input.regressions ?? []).map((r) => `regression against the baseline: ${r}`);
+  warnings.push(...(input.decisionWarnings ?? []));
+
   let kind: VerdictKind = 'pass';
   if (input.interrupted) kind = 'interrupted';
   else if (labReasons.length > 0) kind = 'lab-failure';
   else if (slaReasons.length > 0) kind = 'sla-failure';
+  else if (regressionReasons.length > 0) kind = 'regression';
 
   const reasons = [
     ...(input.interrupted ? ['interrupted (Ctrl-C): the results are partial'] : []),
     ...labReasons,
     ...slaReasons,
+    ...regressionReasons,
   ];
   return { kind, status: kind === 'pass' ? 'pass' : 'fail', exitCode: EXIT_CODE_OF[kind], reasons, warnings };
 }

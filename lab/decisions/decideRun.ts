@@ -29,6 +29,8 @@ export interface DecisionRequest {
   labConfig?: LabConfig;
   /** the scenario's max VUs (k6 inspect). */
   maxVUs?: number;
+  /** --save-baseline NAME: where its file goes (baselines/NAME.json where the command ran). */
+  saveBaseline?: { name: string; path: string };
 }
 
 export interface RunDecisions {
@@ -40,6 +42,8 @@ export interface RunDecisions {
   recommendations: Recommendation[];
   /** what could not be decided, and why (Prometheus failed mid-way). */
   problems: string[];
+  /** --save-baseline: where to store `comparable` once the verdict allows it. */
+  saveBaseline?: { name: string; path: string };
 }
 
 export interface DecideInput {
@@ -119,5 +123,29 @@ export async function decideRun(input: DecideInput): Promise<RunDecisions> {
     slas: analysis.slas, soakChecks: analysis.soakChecks, endpointGroups: analysis.endpointGroups,
     ...(timeline ? { timeline } : {}), ...(capacity ? { capacity } : {}), ...(baseline ? { baseline } : {}),
   });
-  return { timeline, comparable, baseline, capacity, recommendations, problems };
+  return { timeline, comparable, baseline, capacity, recommendations, problems, ...(request.saveBaseline ? { saveBaseline: request.saveBaseline } : {}) };
+}
+
+/** Warnings the verdict carries from the decisions: a forced comparison, an invalid capacity result, what could not be read. */
+export function decisionWarnings(d: RunDecisions | undefined): string[] {
+  if (!d) return [];
+  return [
+    ...(d.baseline?.forced ? [`compared with baseline ${d.baseline.name} although not comparable (--force-compare): ${d.baseline.notes.filter((n) => n.startsWith('forced')).map((n) => n.replace(/^forced \(--force-compare\): /, '')).join('; ')}`] : []),
+    ...(d.capacity && !d.capacity.valid ? [`the load generator saturated: the capacity figures of this run are invalid (${d.capacity.loadGenerator.evidence.join('; ')})`] : []),
+    ...d.problems,
+  ];
+}
+
+/**
+ * --save-baseline: store the run's comparable figures, unless the run cannot stand as a baseline
+ * (interrupted, stopped early, the lab failed, nothing read). Returns what to tell the user.
+ */
+export function saveBaseline(d: RunDecisions | undefined, verdict: { kind: string }, partial: boolean, write: (path: string, b: Baseline) => void): string | undefined {
+  const to = d?.saveBaseline;
+  if (!d || !to) return undefined;
+  if (partial || verdict.kind === 'lab-failure' || verdict.kind === 'interrupted' || !d.comparable) {
+    return `baseline ${to.name} not saved: a ${partial ? 'partial run' : verdict.kind === 'lab-failure' ? 'run whose lab failed' : 'run without figures'} is no baseline`;
+  }
+  write(to.path, { ...d.comparable, name: to.name });
+  return `baseline ${to.name} saved to ${to.path}`;
 }

@@ -6,6 +6,12 @@ import type { SoakCheck } from '../analysis/soakChecks.ts';
 import type { LabCheck, RunnerOutcome, ThresholdAbort, Verdict } from '../analysis/verdict.ts';
 import type { ThresholdResult } from '../analysis/thresholds.ts';
 import type { Cardinality } from '../analysis/cardinality.ts';
+import type { Timeline } from '../timeline/timeline.ts';
+import type { Baseline } from '../baseline/baseline.ts';
+import type { BaselineComparison } from '../baseline/compare.ts';
+import type { CapacityAssessment } from '../capacity/assess.ts';
+import type { Recommendation } from '../recommendations/recommend.ts';
+import type { RunDecisions } from '../decisions/decideRun.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -42,6 +48,22 @@ export interface RunSummary {
   endpointGroups: Array<{ endpoint: string; requests: number; p95Ms: number | null; p99Ms: number | null }>;
   prometheusUrl: string | null;
   verdict: Verdict;
+  /**
+   * Issue 11 (lab/decisions): the run window by window, its comparable figures (what
+   * --save-baseline stores, what compare.mjs and trend.mjs read), the comparison with a baseline,
+   * the capacity assessment and plan, and the recommendations with their evidence.
+   */
+  timeline?: Timeline | null;
+  comparable?: Baseline | null;
+  baseline?: BaselineComparison | null;
+  capacity?: CapacityAssessment | null;
+  recommendations?: Recommendation[];
+}
+
+/** The decisions' part of summary.json (absent fields: not decided, e.g. a run that never reached Prometheus). */
+export function decisionsOfSummary(d: RunDecisions | undefined): Pick<RunSummary, 'timeline' | 'comparable' | 'baseline' | 'capacity' | 'recommendations'> {
+  if (!d) return {};
+  return { timeline: d.timeline, comparable: d.comparable, baseline: d.baseline, capacity: d.capacity, recommendations: d.recommendations };
 }
 
 export type RunSummaryInput = Omit<RunSummary, 'schemaVersion'>;

@@ -19,6 +19,7 @@ import { watchAbortThresholds } from './thresholdWatch.ts';
 import { guardCardinality, type CardinalityGuard } from './cardinalityGuard.ts';
 import { CARDINALITY_LEVELS } from '../analysis/cardinality.ts';
 import type { ReachedLab, RunContext, RunnersEnded, RunTarget } from './runTarget.ts';
+import { decideRun, type RunDecisions } from '../decisions/decideRun.ts';
 
 export async function executeRun(ctx: RunContext, target: RunTarget): Promise<FinishedRun> {
   const { plan, prepared, io } = ctx;
@@ -30,6 +31,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
   let ended: RunnersEnded = { runners: [], summaries: [] };
   let analysis: RunAnalysis | undefined;
   let abortedBy: ThresholdAbort | undefined;
+  let decisions: RunDecisions | undefined;
   let guard: CardinalityGuard | undefined;
   let overLimit = false;
   const levels = ctx.cardinality ?? CARDINALITY_LEVELS;
@@ -91,6 +93,14 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
         withSoakChecks: plan.soakChecks && !io.signal.aborted && abortedBy === undefined && !overLimit,
         ...(lab.targetSelector ? { targetSelector: lab.targetSelector } : {}),
       });
+      // baselines, capacity, recommendations: one call, the same on every target (lab/decisions)
+      if (ctx.decisions && !io.signal.aborted) {
+        decisions = await decideRun({
+          client, runId: plan.runId, selector, runStartMs, runEndMs, pushIntervalS: lab.pushIntervalS,
+          scrapeIntervalS: ctx.decisions.scrapeIntervalS, slas, analysis, request: ctx.decisions,
+          ...(lab.targetSelector ? { targetSelector: lab.targetSelector } : {}),
+        });
+      }
       io.log(`run ${plan.runId}: checking the lab again`);
       labChecks.push(...(await target.checkLab('end')));
     }
@@ -109,7 +119,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       urlTag: prepared.urlTag,
       groupedNames: analysis?.groupedNames ?? [],
     },
-    prometheusUrl: lab?.prometheusUrl ?? null, runStartMs, runEndMs,
+    prometheusUrl: lab?.prometheusUrl ?? null, runStartMs, runEndMs, decisions,
   });
   try {
     await target.release(finished.summary.verdict);

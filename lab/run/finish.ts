@@ -7,6 +7,10 @@ import type { Cardinality } from '../analysis/cardinality.ts';
 import { buildSummary, type RunSummary } from '../report/summary.ts';
 import { writeRunResults } from '../results/resultsFolder.ts';
 import type { RunPlan } from './plan.ts';
+import { decisionWarnings, saveBaseline, type RunDecisions } from '../decisions/decideRun.ts';
+import { decisionsOfSummary } from '../report/summary.ts';
+import { describeChange } from '../baseline/compare.ts';
+import { writeBaseline } from '../baseline/store.ts';
 
 /** A run that has ended and been judged: its exit code, and where its results are. */
 export interface FinishedRun {
@@ -34,6 +38,8 @@ export interface FinishInput {
   prometheusUrl: string | null;
   runStartMs: number;
   runEndMs: number;
+  /** baselines, capacity, recommendations (lab/decisions/decideRun.ts); undefined when not decided. */
+  decisions?: RunDecisions | undefined;
 }
 
 export function finishRun(input: FinishInput): FinishedRun {
@@ -48,6 +54,8 @@ export function finishRun(input: FinishInput): FinishedRun {
     runners: input.runners,
     interrupted: input.interrupted,
     labErrors: [...input.labErrors, ...analysis.labErrors],
+    regressions: (input.decisions?.baseline?.regressions ?? []).map(describeChange),
+    decisionWarnings: decisionWarnings(input.decisions),
   });
   const summary = buildSummary({
     runId: plan.runId,
@@ -73,7 +81,10 @@ export function finishRun(input: FinishInput): FinishedRun {
     endpointGroups: analysis.endpointGroups,
     prometheusUrl: input.prometheusUrl,
     verdict,
+    ...decisionsOfSummary(input.decisions),
   });
   writeRunResults(input.resultsDir, summary);
+  const saved = saveBaseline(input.decisions, verdict, summary.partial, writeBaseline);
+  if (saved) summary.verdict.warnings.push(saved);
   return { exitCode: verdict.exitCode, runId: plan.runId, resultsDir: input.resultsDir, summary };
 }

@@ -7,6 +7,7 @@ import { isDnsLabel } from '../cluster/dnsLabel.ts';
 import { didYouMean } from '../config/didYouMean.ts';
 import { userEnvProblem } from '../k6/runnerContract.ts';
 import { formatDuration, LOAD_PROFILES, parseDuration, type LoadProfile } from '../scenarios/profiles.ts';
+import { baselineNameProblem } from '../baseline/store.ts';
 
 export const TARGETS = ['local', 'cluster'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -73,6 +74,24 @@ export interface RunFlags {
   env: Record<string, string>;
   /** keep k6's `url` tag (a series per distinct URL in Prometheus; off by default). */
   urlTag: boolean;
+  /** issue 11, lab/decisions: --save-baseline NAME, --baseline NAME|PATH, --force-compare, --regression-pct, --assess-capacity, --plan-for-rps, --plan-for-users. */
+  decisions: DecisionFlags;
+}
+
+/** What a run decides beyond its verdict (lab/decisions/decideRun.ts). */
+export interface DecisionFlags {
+  /** store the run's comparable figures in baselines/NAME.json. */
+  saveBaseline: string | undefined;
+  /** compare with baselines/NAME.json, a baseline file or a run folder. */
+  baseline: string | undefined;
+  /** compare even when the runs are not comparable (other scenario, VUs, target), with a warning. */
+  forceCompare: boolean;
+  /** a p95/p99 worse by more than this many percent (and beyond the noise) is a regression. @default 10 */
+  regressionPct: number | undefined;
+  /** the capacity assessment for any scenario (breakpoint, stress and spike have it anyway). */
+  assessCapacity: boolean;
+  planForRps: number | undefined;
+  planForUsers: number | undefined;
 }
 
 export type RunCommand = 'run-soak' | 'run';
@@ -95,6 +114,13 @@ const OPTIONS = {
   'no-base-url-check': { type: 'boolean' },
   env: { type: 'string', short: 'e', multiple: true },
   'url-tag': { type: 'boolean' },
+  'save-baseline': { type: 'string' },
+  baseline: { type: 'string' },
+  'force-compare': { type: 'boolean' },
+  'regression-pct': { type: 'string' },
+  'assess-capacity': { type: 'boolean' },
+  'plan-for-rps': { type: 'string' },
+  'plan-for-users': { type: 'string' },
 } as const;
 
 export function usage(command: RunCommand): string {
@@ -123,6 +149,14 @@ export function usage(command: RunCommand): string {
   -e, --env KEY=VALUE      an environment variable for the scenario (__ENV.KEY) on every runner, as k6's -e;
                            repeatable; values of keys like *PASSWORD*, *TOKEN*, *SECRET*, *KEY* are masked in dry runs
   --url-tag                keep k6's url tag (off: every distinct URL would be a Prometheus series); warns
+  --save-baseline NAME     store this run's comparable figures in baselines/NAME.json (commit it with your code)
+  --baseline NAME|PATH     compare with a baseline (NAME, a .json file or a run folder): a p95/p99 worse by
+                           more than 10 % and beyond the run-to-run noise is a regression (exit 1)
+  --force-compare          compare with a baseline of another scenario, VUs, target, ... (refused otherwise), with a warning
+  --regression-pct N       the regression threshold in percent (default 10, the release criterion)
+  --assess-capacity        the capacity assessment and plan for any scenario (breakpoint, stress, spike: always)
+  --plan-for-rps N         plan capacity for N requests per second (default: lab config capacity.productionRps)
+  --plan-for-users N       plan capacity for N concurrent users (req/s per VU measured at the sustainable point)
   -h, --help               this help
 
 Exit codes: 0 pass · 1 SLA failure · 2 bad usage · 3 lab failure · 130 interrupted (Ctrl-C).`;
@@ -162,6 +196,29 @@ function url(flag: string, text: string | undefined): string | undefined {
     throw new UsageError(`--${flag}: "${text}" must be an http:// or https:// URL`);
   }
   return text.replace(/\/+$/, '');
+}
+
+function decisionFlags(v: Record<string, string | boolean | string[] | undefined>): DecisionFlags {
+  const name = v['save-baseline'] as string | undefined;
+  if (name !== undefined) {
+    const problem = baselineNameProblem(name);
+    if (problem) throw new UsageError(`--save-baseline: ${problem}`);
+  }
+  const baseline = v.baseline as string | undefined;
+  if (baseline !== undefined && baseline.trim() === '') throw new UsageError('--baseline: is empty; give a baseline name (baselines/NAME.json), a .json file or a run folder');
+  const pct = v['regression-pct'] as string | undefined;
+  if (pct !== undefined && !(Number(pct) > 0 && Number(pct) <= 1000)) throw new UsageError(`--regression-pct: "${pct}" is not a percentage above 0 (e.g. 10)`);
+  if (v['force-compare'] === true && baseline === undefined) throw new UsageError('--force-compare: only with --baseline');
+  if (pct !== undefined && baseline === undefined) throw new UsageError('--regression-pct: only with --baseline');
+  return {
+    saveBaseline: name,
+    baseline,
+    forceCompare: v['force-compare'] === true,
+    regressionPct: pct === undefined ? undefined : Number(pct),
+    assessCapacity: v['assess-capacity'] === true,
+    planForRps: positiveInt('plan-for-rps', v['plan-for-rps'] as string | undefined),
+    planForUsers: positiveInt('plan-for-users', v['plan-for-users'] as string | undefined),
+  };
 }
 
 /** Parses argv (without node and the script) into validated flags; throws UsageError. */
@@ -229,6 +286,7 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
     baseUrlCheck: v['no-base-url-check'] !== true,
     env: userEnv(v.env),
     urlTag: v['url-tag'] === true,
+    decisions: decisionFlags(v),
   };
   if (!flags.baseUrlCheck && flags.baseUrl === undefined) {
     throw new UsageError('--no-base-url-check: only with --base-url (the lab\'s own target service is proven healthy by the lab)');

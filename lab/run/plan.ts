@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import { resolveScenario, type ResolvedScenario } from '../scenarios/registry.ts';
 import type { LoadProfile, LoadShape } from '../scenarios/profiles.ts';
-import { UsageError, type RunCommand, type RunFlags, type Target } from './flags.ts';
+import { UsageError, type DecisionFlags, type RunCommand, type RunFlags, type Target } from './flags.ts';
+import { CAPACITY_SCENARIOS } from '../capacity/assess.ts';
 import { newRunId } from './runId.ts';
 import { scenarioEnv } from '../k6/runnerContract.ts';
 import { prometheusPortForward } from './clusterHints.ts';
@@ -62,6 +63,8 @@ export interface RunPlan {
   urlTag: boolean;
   /** the scenario's environment on every runner (the user's, then the lab's own). */
   scenarioEnv: Record<string, string>;
+  /** baselines, comparison, capacity (lab/decisions); assessCapacity is on for the capacity scenarios. */
+  decisions: DecisionFlags;
 }
 
 export interface PlanContext {
@@ -117,6 +120,7 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
     soakChecks: command === 'run-soak' || scenario.name === DEFAULT_SOAK_SCENARIO,
     userEnv: flags.env,
     urlTag: flags.urlTag,
+    decisions: { ...flags.decisions, assessCapacity: flags.decisions.assessCapacity || (CAPACITY_SCENARIOS as readonly string[]).includes(scenario.name) },
     scenarioEnv: scenarioEnv(shape, flags.baseUrl, flags.env),
   };
 }

@@ -17,7 +17,9 @@ import { localDryRun, localTarget } from './localTarget.ts';
 import { clusterDryRun, clusterTarget, type ClusterDeps } from './clusterTarget.ts';
 import type { FinishedRun } from './finish.ts';
 import type { RunIo } from './io.ts';
-import type { RunTarget } from './runTarget.ts';
+import type { RunContext, RunTarget } from './runTarget.ts';
+import { BaselineError, decisionRequest } from '../decisions/request.ts';
+import { decisionLines } from '../decisions/lines.ts';
 import { BUILD_DIR } from '../scenarios/registry.ts';
 import { ensureLocalLabTools } from '../setup/localLabTools.ts';
 import { LabConfigError, loadLabConfig } from '../config/index.ts';
@@ -47,6 +49,7 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
   let plan: RunPlan;
   let prepared: PreparedScenario;
   let config: LabConfig;
+  let decisions: RunContext['decisions'];
   let buildDir: string | undefined;
   try {
     const flags = parseRunFlags(argv, command);
@@ -72,6 +75,13 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
       const stdout = plan.target === 'cluster' ? clusterDryRun(plan, prepared, deps.cluster?.config) : localDryRun(plan, prepared);
       return { exitCode: EXIT_CODES.pass, stdout };
     }
+    // baselines and capacity (lab/decisions): a missing or incomparable baseline is refused now, before the lab starts
+    try {
+      decisions = decisionRequest({ plan, bundlePath: prepared.bundlePath, maxVUs: prepared.maxVUs, labConfig: config, cwd: deps.cwd ?? process.cwd() });
+    } catch (error) {
+      if (error instanceof BaselineError) throw new UsageError(`--baseline: ${error.message}`);
+      throw error;
+    }
   } catch (error) {
     if (buildDir) rmSync(buildDir, { recursive: true, force: true });
     if (error instanceof UsageError) return usageFailure(command, error, true);
@@ -79,7 +89,7 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
   }
 
   try {
-    const ctx = { plan, prepared, resultsDir: runResultsDir(plan.resultsRoot, plan.runId), io, cardinality: config.monitoring.cardinality };
+    const ctx = { plan, prepared, resultsDir: runResultsDir(plan.resultsRoot, plan.runId), io, cardinality: config.monitoring.cardinality, decisions };
     const target: RunTarget = plan.target === 'cluster' ? clusterTarget(ctx, deps.cluster) : localTarget(ctx);
     const run = await executeRun(ctx, target);
     return { exitCode: run.exitCode, run };
@@ -117,6 +127,7 @@ export function verdictLines(run: FinishedRun): string[] {
       ? [`the scenario's thresholds across all runners: ${(['pass', 'fail', 'not-measured'] as const).map((status) =>
         `${s.thresholds.filter((t) => t.status === status).length} ${status === 'pass' ? 'held' : status === 'fail' ? 'failed' : 'not measured'}`).join(', ')}`]
       : []),
+    ...decisionLines(s),
     `results: ${run.resultsDir}/ (report.md, report.html, summary.json, junit.xml)`,
   ];
 }

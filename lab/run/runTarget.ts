@@ -11,6 +11,7 @@ import type { LabCheck, RunnerOutcome, Verdict } from '../analysis/verdict.ts';
 import type { CardinalityLevels } from '../analysis/cardinality.ts';
 import type { RunIo } from './io.ts';
 import type { RunPlan } from './plan.ts';
+import type { DecisionRequest } from '../decisions/decideRun.ts';
 import type { PreparedScenario } from './prepare.ts';
 
 /** Everything a target is given for one run. */
@@ -22,6 +23,8 @@ export interface RunContext {
   io: RunIo;
   /** the cardinality guard's levels (default lab/analysis/cardinality.ts CARDINALITY_LEVELS). */
   cardinality?: CardinalityLevels;
+  /** baselines, comparison, capacity (lab/decisions/request.ts): what the run decides beyond its verdict. */
+  decisions?: DecisionRequest & { scrapeIntervalS: number };
 }
 
 /** The lab, reached: what judges the run and what the runners test. */
