@@ -7,10 +7,15 @@
 //     the PrometheusRule against prometheus-operator v0.93.1's CRD (kube-prometheus-stack 88.5.0's);
 //   - a misspelt field refused by the same apply (the check is real), where a client-side apply with
 //     validation lowered to a warning would store the object without it;
-//   - charts/target-api installed by the real helm with the values the target stack gives it,
-//     --wait: its pods scheduled on the app pool's node and Running, no Pod Security warning, its
+//   - charts/target-api installed by the real helm with the values the target stack gives it
+//     (delivery bundle, the default), --wait: its pods scheduled on the app pool's node and Running,
+//     no Pod Security warning, on the Node image with the chart's command, the bundle's ConfigMap
+//     (stored by the first test, byte for byte) mounted at /app and its sha256 annotated; its
 //     Service, HPA, PDB and ServiceMonitor; the Secrets its pods read are the stacks' own; an upgrade
-//     keeps the replica count the HPA set (the chart's lookup, live).
+//     keeps the replica count the HPA set (the chart's lookup, live);
+//   - the ConfigMap size limit as the API server applies it: 1 MiB of data + binaryData (decoded)
+//     stored, one byte more refused, where the bundle's guard draws the line too.
+// kwok runs no container: that the bundle starts is stacks/targetBundle.test.ts's proof.
 // The upstream charts (kube-prometheus-stack, k6-operator, CloudNativePG, the Redis operator) cannot
 // be installed here: no chart registry is reachable.
 //
@@ -28,6 +33,10 @@ import { TARGET_SECRETS, TARGET_SECRET_KEYS } from '../lab/cluster/names.ts';
 import { HPA_HEADROOM } from '../lab/cluster/values/targetApi.ts';
 import { ensureMonitoringCrds } from '../lab/setup/monitoringCrds.ts';
 import { SERVICE_SLAS } from '../lab/sla/catalogue.ts';
+import { CONFIGMAP_MAX_BYTES } from '../lab/scenarios/limits.ts';
+import { assertBundleFits, buildTargetBundle, TARGET_BUNDLE_ANNOTATION, TargetBundleTooLarge } from '../lab/cluster/manifests/targetBundle.ts';
+import { TARGET_NODE_FLAGS } from '../target/src/nodeFlags.ts';
+import type { ConfigMapObject } from '../lab/cluster/manifests/types.ts';
 import { PROJECT_ROOT } from '../lab/paths.ts';
 import { readDashboards } from '../dashboards/files.ts';
 import { describePods, eventually, installCrds, startLabSim, writeObjects, type LabSim } from '../test/sim/labSim.ts';
@@ -86,6 +95,13 @@ test('every object the stacks create applies server-side with strict field valid
     const stored = maps.find((m) => m.data[dashboard.file])?.data[dashboard.file];
     assert.equal(stored, dashboard.json, dashboard.file);
   }
+  // the target's bundle: its gzipped bytes in binaryData, the boot script in data, as built
+  const bundle = buildTargetBundle();
+  const bundleMap = getJson(['-n', ns.app, 'configmap', 'target-api-bundle']) as { data: Record<string, string>; binaryData: Record<string, string> };
+  const sent = objects.find((o) => o.metadata.name === 'target-api-bundle') as unknown as { data: Record<string, string> };
+  assert.equal(bundleMap.binaryData['main.mjs.gz'], bundle.gzipped.toString('base64'));
+  assert.equal(bundleMap.data['boot.mjs'], sent.data['boot.mjs']);
+  assert.ok(bundleMap.data['boot.mjs']!.includes('${actual}'), 'Terraform\'s $${ escapes undone');
   const policy = getJson(['-n', ns.data, 'networkpolicy', 'data-clients-only']);
   assert.deepEqual(policy.spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name']).sort(), Object.values(ns).sort());
   const rule = getJson(['-n', ns.monitoring, 'prometheusrule', 'perflab-sla']);
@@ -133,9 +149,19 @@ test('charts/target-api installs with helm --wait and the target stack\'s values
 
   const pods = (await sim.core.listNamespacedPod({ namespace: ns, labelSelector: `app.kubernetes.io/instance=${name}` })).items;
   assert.equal(pods.length, values.autoscaling.minReplicas, describePods(pods));
+  const bundle = buildTargetBundle();
   for (const pod of pods) {
     assert.equal(pod.status?.phase, 'Running', describePods([pod]));
     assert.equal(pod.spec?.nodeName, `${config.cluster.name}-${config.target.pool}`);
+    // delivery bundle: the Node image runs the boot script of the ConfigMap mounted at /app
+    const container = pod.spec!.containers[0]!;
+    assert.equal(container.image, `${config.target.nodeImage.repository}:${config.target.nodeImage.tag}`);
+    assert.deepEqual(container.command, ['node', ...TARGET_NODE_FLAGS, '/app/boot.mjs']);
+    assert.equal(pod.metadata?.annotations?.[TARGET_BUNDLE_ANNOTATION], bundle.sha256);
+    const mount = container.volumeMounts!.find((m) => m.mountPath === '/app')!;
+    const volume = pod.spec!.volumes!.find((v) => v.name === mount.name)!;
+    const mounted = getJson(['-n', ns, 'configmap', volume.configMap!.name!]);
+    assert.deepEqual([...Object.keys(mounted.data), ...Object.keys(mounted.binaryData)], ['boot.mjs', 'main.mjs.gz'], 'the ConfigMap the pods mount exists, with both files');
     assert.equal(pod.spec?.nodeSelector?.[POOL_LABEL], config.target.pool);
     // the Secrets the pods read exist, with the keys they read: the data stack's own
     for (const env of pod.spec?.containers[0]?.env ?? []) {
@@ -165,4 +191,23 @@ test('charts/target-api installs with helm --wait and the target stack\'s values
     const running = now.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
     return { value: running.length === 4 ? running : undefined, saw: describePods(now) };
   });
+});
+
+test('the ConfigMap size limit as the real API server applies it: 1 MiB of data and decoded binaryData is stored, one byte more refused; the bundle\'s guard draws the same line', () => {
+  const ns = config.namespaces.app;
+  const sized = (name: string, bytes: number): ConfigMapObject => ({
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns },
+    data: { 'boot.mjs': 'x'.repeat(1000) }, binaryData: { 'main.mjs.gz': Buffer.alloc(bytes - 1000, 7).toString('base64') },
+  });
+  const fits = sized('limit-exactly', CONFIGMAP_MAX_BYTES);
+  const over = sized('limit-plus-one', CONFIGMAP_MAX_BYTES + 1);
+  assert.doesNotThrow(() => assertBundleFits(fits));
+  assert.throws(() => assertBundleFits(over), TargetBundleTooLarge);
+  const stored = apply(writeObjects(sim, 'limit-exactly.yaml', [fits]));
+  assert.equal(stored.status, 0, stored.stderr);
+  const refused = apply(writeObjects(sim, 'limit-plus-one.yaml', [over]));
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /Too long: may not be more than 1048576 bytes|must have at most 1048576 bytes/, refused.stderr);
+  console.log(`API server on ${CONFIGMAP_MAX_BYTES + 1} bytes: ${refused.stderr.trim()}`);
+  sim.must(['-n', ns, 'delete', 'configmap', 'limit-exactly']);
 });
