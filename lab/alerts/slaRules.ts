@@ -4,7 +4,8 @@
 // Prometheus rules file. No SLA number is written here.
 
 import { SERVICE_SLAS, type Sla } from '../sla/catalogue.ts';
-import { violationExpr } from '../sla/promql.ts';
+import { violationExpr, type TargetResources } from '../sla/promql.ts';
+import { targetResourcesFor } from '../sla/targetResources.ts';
 
 export interface AlertRule {
   alert: string;
@@ -28,6 +29,8 @@ export interface SlaAlertOptions {
   selector?: string;
   /** matchers of the target service's own metrics (memory SLA). */
   targetSelector?: string;
+  /** what each target process is given (the CPU and memory shares); default: a lab pod's limits (kind profile). */
+  targetResources?: TargetResources;
   /** SLAs to alert on (default: the service SLAs; a test type's criteria are always left out). */
   slas?: readonly Sla[];
 }
@@ -50,10 +53,11 @@ function describe(sla: Sla): string {
 export function slaAlertRuleGroups(opts: SlaAlertOptions = {}): AlertRuleGroup[] {
   const window = opts.window ?? '5m';
   const selector = opts.selector ?? 'testid!=""';
+  const targetResources = opts.targetResources ?? targetResourcesFor('cluster');
   // a test type's own criteria hold for its runs only: never a standing alert
   const rules = (opts.slas ?? SERVICE_SLAS).filter((sla) => sla.testType === undefined).map((sla): AlertRule => ({
     alert: slaAlertName(sla),
-    expr: violationExpr(sla, { selector, mode: 'window', window, targetSelector: opts.targetSelector }),
+    expr: violationExpr(sla, { selector, mode: 'window', window, targetSelector: opts.targetSelector, targetResources }),
     for: opts.for ?? '2m',
     labels: {
       ...SLA_ALERT_SOURCE,

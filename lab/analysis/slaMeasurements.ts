@@ -4,7 +4,7 @@
 
 import { readFileSync, existsSync } from 'node:fs';
 import { SLA_CATALOGUE, type Sla, type K6Measure } from '../sla/catalogue.ts';
-import { slaQuery, sampleCount, targetMemorySamples, DEFAULT_TARGET_SELECTOR, type QueryOptions } from '../sla/promql.ts';
+import { slaQuery, sampleCount, targetMemorySamples, targetHealthSamples, DEFAULT_TARGET_SELECTOR, type QueryOptions, type TargetResources } from '../sla/promql.ts';
 import type { PrometheusClient } from './prometheusClient.ts';
 import { judgeSla, type SlaMeasurement, type SlaResult } from './slaJudgement.ts';
 
@@ -18,6 +18,8 @@ export interface MeasureOptions {
   selector: string;
   /** label matchers of the target service's own metrics (default `job="target"`). */
   targetSelector?: string;
+  /** what each target process is given (its CPU and memory SLAs are shares of it); unknown: not measured. */
+  targetResources?: TargetResources;
   runStartMs: number;
   /** evaluation time: after the runners' last push. */
   runEndMs: number;
@@ -52,6 +54,12 @@ export function rateFromSummaries(measure: K6Measure, summaries: readonly K6Summ
   return { value: total > 0 ? passes / total : undefined, samples: total };
 }
 
+/** The exact maximum of a trend across runners from their summaries (undefined: no runner has it). */
+export function maxFromSummaries(measure: K6Measure, summaries: readonly K6SummaryExport[]): number | undefined {
+  const maxima = summaries.map((s) => s.metrics[summaryKey(measure)]?.max).filter((v): v is number => typeof v === 'number');
+  return maxima.length === 0 ? undefined : Math.max(...maxima);
+}
+
 export function readRunnerSummary(path: string): K6SummaryExport | undefined {
   if (!existsSync(path)) return undefined;
   try {
@@ -64,11 +72,16 @@ export function readRunnerSummary(path: string): K6SummaryExport | undefined {
 async function measureOne(client: PrometheusClient, sla: Sla, opts: MeasureOptions): Promise<SlaMeasurement> {
   const range = runRange(opts.runStartMs, opts.runEndMs);
   const targetSelector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
-  const q: QueryOptions = { selector: opts.selector, mode: 'run', window: range, targetSelector };
+  const q: QueryOptions = {
+    selector: opts.selector, mode: 'run', window: range, targetSelector,
+    ...(opts.targetResources ? { targetResources: opts.targetResources } : {}),
+  };
   const measure = sla.measure;
   if (measure.kind === 'target') {
+    // a share of the limits needs the limits: unknown (no target of the lab's) is not measured
+    if ((measure.quantity === 'cpu_limit_peak' || measure.quantity === 'memory_limit_peak') && !opts.targetResources) return {};
     const value = await client.value(slaQuery(sla, q), opts.runEndMs);
-    const samples = await client.value(targetMemorySamples(q), opts.runEndMs);
+    const samples = await client.value(measure.quantity === 'availability' ? targetHealthSamples(q) : targetMemorySamples(q), opts.runEndMs);
     return { value, samples: samples ?? 0 };
   }
   if (measure.stat === 'rate') {
@@ -80,7 +93,10 @@ async function measureOne(client: PrometheusClient, sla: Sla, opts: MeasureOptio
     client.value(slaQuery(sla, q), opts.runEndMs),
     client.value(sampleCount(measure, q), opts.runEndMs),
   ]);
-  return { value, samples: samples ?? 0 };
+  // a maximum (the budgets): exact from the runners' summaries where they ran here; from
+  // Prometheus it is the highest bucket's upper edge (at most 9 % above)
+  const exactMax = measure.stat.percentile === 100 && opts.runnerSummaries ? maxFromSummaries(measure, opts.runnerSummaries) : undefined;
+  return { value: exactMax ?? value, samples: samples ?? 0 };
 }
 
 /** `opts.slas` (default: the whole catalogue), measured and judged. */

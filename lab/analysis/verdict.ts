@@ -83,6 +83,8 @@ function describeRunner(r: RunnerOutcome): string {
 
 function formatValue(value: number, unit: SlaResult['unit']): string {
   if (unit === 'ratio') return `${(value * 100).toFixed(2)}%`;
+  if (unit === 'score') return value.toFixed(3);
+  if (unit === 'bytes') return `${(value / 1024).toFixed(1)} KiB`;
   return `${value.toFixed(1)} ${unit}`;
 }
 

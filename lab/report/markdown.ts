@@ -11,6 +11,8 @@ export function formatQuantity(value: number | null, unit: string): string {
   if (value === null) return '—';
   if (unit === 'ratio') return `${(value * 100).toFixed(2)}%`;
   if (unit === 'ms') return `${value.toFixed(1)} ms`;
+  if (unit === 'score') return value.toFixed(3);
+  if (unit === 'bytes') return `${(value / 1024).toFixed(1)} KiB`;
   return `${value.toFixed(1)} ${unit}`;
 }
 

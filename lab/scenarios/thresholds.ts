@@ -2,7 +2,7 @@
 // module (esbuild inlines it with the catalogue), so the thresholds k6 evaluates are computed
 // from the catalogue itself and never retyped in a scenario.
 
-import { ENDPOINT_TAG, SLA_CATALOGUE, type K6Measure } from '../sla/catalogue.ts';
+import { SLA_CATALOGUE, type K6Measure } from '../sla/catalogue.ts';
 
 type CatalogueSla = (typeof SLA_CATALOGUE)[number];
 /** SLA ids k6 can judge by itself (the others, e.g. target memory, are judged from Prometheus). */
@@ -31,13 +31,13 @@ export function isK6SlaId(id: string): id is K6SlaId {
   return K6_SLA_IDS.has(id);
 }
 
-/** The k6 metric key of an SLA: `metric` or `metric{endpoint:group}` (a k6 sub-metric). */
+/** The k6 metric key of an SLA: `metric` or `metric{endpoint:group}` (a k6 sub-metric; several tags comma-separated). */
 export function thresholdKey(measure: K6Measure): string {
-  const group = measure.tags?.[ENDPOINT_TAG];
-  return group === undefined ? measure.metric : `${measure.metric}{${ENDPOINT_TAG}:${group}}`;
+  const tags = Object.entries(measure.tags ?? {}).filter(([, value]) => value !== undefined);
+  return tags.length === 0 ? measure.metric : `${measure.metric}{${tags.map(([key, value]) => `${key}:${value}`).join(',')}}`;
 }
 
-/** The k6 threshold expression of an SLA: `p(95)<200`, `rate<0.01`, `rate>0.8`. */
+/** The k6 threshold expression of an SLA: `p(95)<200`, `rate<0.01`, `rate>0.8`, `p(100)<204800` (the maximum). */
 export function thresholdExpression(measure: K6Measure, op: '<' | '>', threshold: number): string {
   const stat = measure.stat === 'rate' ? 'rate' : `p(${measure.stat.percentile})`;
   return `${stat}${op}${threshold}`;

@@ -3,7 +3,9 @@
 //
 // Names as k6 v2.2.0 writes them (checked against real runs into Prometheus 2.42 and 3.16, the
 // local lab's since 2026-12; the queries below needed no change between them):
-//   time trends  -> native histograms `k6_<metric>_seconds` (e.g. k6_http_req_duration_seconds)
+//   time trends  -> native histograms `k6_<metric>_seconds` (e.g. k6_http_req_duration_seconds,
+//                   k6_browser_web_vital_lcp_seconds)
+//   other trends -> native histograms `k6_<metric>` (k6_browser_web_vital_cls, k6_page_bytes_total)
 //   rates        -> gauges `k6_<metric>_rate` holding the runner's cumulative ratio per series
 //   counters     -> `k6_<metric>_total`
 // Request tags (endpoint, name, status, expected_response) and run tags (testid, instance_id)
@@ -22,7 +24,7 @@
 // runners a rate SLA here is the mean of the runners' ratios; the http error rate is exact (from
 // the request counter). The verdict uses each runner's k6 summary counts for exact rates.
 
-import { ENDPOINT_TAG, K6_METRIC_KINDS, STREAMING_ENDPOINT_GROUPS, type Sla, type K6Measure } from './catalogue.ts';
+import { ENDPOINT_TAG, K6_METRIC_KINDS, STREAMING_ENDPOINT_GROUPS, type Sla, type K6Measure, type TargetMeasure } from './catalogue.ts';
 
 export interface QueryOptions {
   /** label matchers that select this run's k6 series, e.g. `testid="soak-20261123-1"`. */
@@ -33,13 +35,31 @@ export interface QueryOptions {
   window?: string;
   /** label matchers for the target service's own metrics (memory). */
   targetSelector?: string;
+  /** what each target process is given (CPU and memory limits) and how often it is scraped. */
+  targetResources?: TargetResources;
+}
+
+/**
+ * What one process of the target service is given, which its CPU and memory are judged against,
+ * and how often Prometheus scrapes it. On the cluster: the pod's resources.limits (lab config
+ * `target.resources.limits`, what the chart sets); on the local lab the target runs as one process
+ * given the same numbers (see docs/running.md, The verdict).
+ */
+export interface TargetResources {
+  cpuCores: number;
+  memoryBytes: number;
+  /** where the numbers come from, for the report (e.g. `lab config target.resources.limits (1 CPU, 256Mi)`). */
+  source: string;
+  /** Prometheus's scrape interval of the target, in seconds. */
+  scrapeIntervalS: number;
 }
 
 export const DEFAULT_TARGET_SELECTOR = 'job="target"';
 
 /** Prometheus series name of a k6 metric. */
 export function k6SeriesName(metric: K6Measure['metric']): string {
-  return K6_METRIC_KINDS[metric] === 'time-trend' ? `k6_${metric}_seconds` : `k6_${metric}_rate`;
+  const kind = K6_METRIC_KINDS[metric];
+  return kind === 'time-trend' ? `k6_${metric}_seconds` : kind === 'trend' ? `k6_${metric}` : `k6_${metric}_rate`;
 }
 
 function matchers(...parts: Array<string | undefined>): string {
@@ -67,10 +87,20 @@ function over(series: string, opts: QueryOptions): string {
   return opts.mode === 'window' ? `rate(${series}[${requireWindow(opts)}])` : series;
 }
 
-/** A percentile in ms of a time trend, across every runner. */
+/** The selector of a k6 measure's series of this run (its tag filter included), e.g. for windows of one's own. */
+export function measureSeries(measure: K6Measure, opts: Pick<QueryOptions, 'selector'>): string {
+  return `${k6SeriesName(measure.metric)}${matchers(opts.selector, tagMatchers(measure))}`;
+}
+
+/**
+ * A percentile of a trend across every runner, in ms for a time trend (else in the trend's own
+ * unit). Percentile 100 is the maximum: the upper edge of the highest bucket that holds a sample,
+ * never below the true maximum and at most one bucket (9 %) above it.
+ */
 export function percentileMs(measure: K6Measure, percentile: number, opts: QueryOptions): string {
   const series = `${k6SeriesName(measure.metric)}${matchers(opts.selector, tagMatchers(measure))}`;
-  return `1000 * histogram_quantile(${percentile / 100}, sum(${over(series, opts)}))`;
+  const scale = K6_METRIC_KINDS[measure.metric] === 'time-trend' ? '1000 * ' : '';
+  return `${scale}histogram_quantile(${percentile / 100}, sum(${over(series, opts)}))`;
 }
 
 /** How many samples a time trend saw (0 or no result = not measured). */
@@ -117,10 +147,75 @@ export function targetMemoryRange(targetSelector: string | undefined, range: str
   return `${TARGET_MEMORY}{${targetSelector ?? DEFAULT_TARGET_SELECTOR}}[${range}]`;
 }
 
-/** PromQL whose value is the SLA's quantity in its own unit (ms, ratio, MB). */
+const TARGET_CPU = 'process_cpu_seconds_total';
+/** A target probe per scrape: the health gauge the target sets at every scrape (target/src/routes/ops.ts). */
+const TARGET_HEALTH = 'target_health_status';
+
+function requireResources(opts: QueryOptions): TargetResources {
+  if (!opts.targetResources) throw new Error('this query needs the target\'s resources (QueryOptions.targetResources)');
+  return opts.targetResources;
+}
+
+/** The window a CPU rate is averaged over: 15 s, or 4 scrapes where the target is scraped less often. */
+export function cpuRateWindowS(scrapeIntervalS: number): number {
+  return Math.max(15, 4 * scrapeIntervalS);
+}
+
+/**
+ * The busiest CPU window of any target process over the run (or, in 'window' mode, now) as a share
+ * of the CPU each process is given: rate of process_cpu_seconds_total over cpuRateWindowS, its
+ * highest value at every scrape step.
+ */
+export function targetCpuPeakShare(opts: QueryOptions): string {
+  const r = requireResources(opts);
+  const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
+  const rate = `max(rate(${TARGET_CPU}{${selector}}[${cpuRateWindowS(r.scrapeIntervalS)}s]))`;
+  return `max_over_time(${rate}[${requireWindow(opts)}:${r.scrapeIntervalS}s]) / ${r.cpuCores}`;
+}
+
+/** The highest resident memory of any target process over the window, as a share of what each is given. */
+export function targetMemoryPeakShare(opts: QueryOptions): string {
+  const r = requireResources(opts);
+  const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
+  return `max(max_over_time(${TARGET_MEMORY}{${selector}}[${requireWindow(opts)}])) / ${r.memoryBytes}`;
+}
+
+/**
+ * The share of the window in which the service was available: at every scrape step, some target
+ * process answered its scrape and its health (computed at that scrape, as /api/v1/health) was
+ * healthy or degraded. A failed scrape leaves stale series: that step counts as down.
+ */
+export function targetAvailability(opts: QueryOptions): string {
+  const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
+  const step = opts.targetResources?.scrapeIntervalS ?? 1;
+  const up = `max(${TARGET_HEALTH}{${selector},status=~"healthy|degraded"}) or on() vector(0)`;
+  return `avg_over_time((${up})[${requireWindow(opts)}:${step}s])`;
+}
+
+/**
+ * How many health probes the target answered over the window: 0 (a service that does not export
+ * its health, no target of the lab's) is not measured; probes it failed count as down in
+ * targetAvailability, not here.
+ */
+export function targetHealthSamples(opts: QueryOptions): string {
+  const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
+  return `sum(count_over_time(${TARGET_HEALTH}{${selector},status="healthy"}[${requireWindow(opts)}]))`;
+}
+
+/** PromQL of a target quantity in its SLA's unit (MB, or a ratio). */
+export function targetQuery(quantity: TargetMeasure['quantity'], opts: QueryOptions): string {
+  switch (quantity) {
+    case 'memory_mb_peak': return targetMemoryPeakMb(opts);
+    case 'cpu_limit_peak': return targetCpuPeakShare(opts);
+    case 'memory_limit_peak': return targetMemoryPeakShare(opts);
+    case 'availability': return targetAvailability(opts);
+  }
+}
+
+/** PromQL whose value is the SLA's quantity in its own unit (ms, ratio, MB, score, bytes). */
 export function slaQuery(sla: Sla, opts: QueryOptions): string {
   const measure = sla.measure;
-  if (measure.kind === 'target') return targetMemoryPeakMb(opts);
+  if (measure.kind === 'target') return targetQuery(measure.quantity, opts);
   if (measure.stat !== 'rate') return percentileMs(measure, measure.stat.percentile, opts);
   if (measure.metric === 'http_req_failed') return httpErrorRatio(opts);
   return meanRate(measure, opts);
