@@ -1,10 +1,13 @@
 // report.html: the same report as report.md, one self-contained page (no scripts, no external
-// assets) to attach to a CI run or open from the results folder. Rendered only from the summary.
+// assets: the charts are inline SVG, lab/report/charts.ts) to attach to a CI run or open from the
+// results folder. Rendered only from the summary.
 
 import type { RunSummary } from './summary.ts';
 import { formatQuantity, partialTitle } from './markdown.ts';
 import { formatThresholdValue } from '../analysis/thresholds.ts';
 import { xmlEscape as esc } from './junit.ts';
+import { chartsHtml, decisionsHtml } from './decisionSections.ts';
+import { CHART_CSS } from './charts.ts';
 
 const STATUS_CLASS: Record<string, string> = { pass: 'pass', fail: 'fail', warn: 'warn', 'not-measured': 'na' };
 const STATUS_TEXT: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', 'not-measured': 'not measured' };
@@ -31,6 +34,9 @@ export function renderReportHtml(s: RunSummary): string {
       ['parallelism (runners)', String(s.parallelism)], ['base URL', s.baseUrl ?? 'the lab target service'],
       ['started', s.startedAt], ['ended', s.endedAt], ['Prometheus', s.prometheusUrl ?? '—'],
     ].map(([k, v]) => [td(k!), td(v!)])),
+    '<h2>Over time</h2>',
+    chartsHtml(s),
+    decisionsHtml(s),
     '<h2>Across all runners</h2>',
     `<p>Requests ${s.totals.requests === null ? '—' : Math.round(s.totals.requests)} · p95 ${esc(formatQuantity(s.totals.p95Ms, 'ms'))} · p99 ${esc(formatQuantity(s.totals.p99Ms, 'ms'))} · error rate ${esc(formatQuantity(s.totals.errorRate, 'ratio'))}</p>`,
     s.endpointGroups.length ? table(['endpoint group', 'requests', 'p95', 'p99'], s.endpointGroups.map((g) =>
@@ -60,6 +66,7 @@ body{font-family:system-ui,sans-serif;margin:2rem;max-width:75rem}table{border-c
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}
 .pass{color:#106b21;font-weight:600}.fail{color:#b00020;font-weight:600}.warn{color:#8a5a00;font-weight:600}.na{color:#666}
 .verdict{font-size:1.3rem}.warnings{color:#8a5a00}
+${CHART_CSS}
 </style></head><body>
 ${parts.filter(Boolean).join('\n')}
 </body></html>

@@ -4,6 +4,7 @@
 import type { RunSummary } from './summary.ts';
 import { describeSla } from '../analysis/verdict.ts';
 import { describeThreshold } from '../analysis/thresholds.ts';
+import { regressionCases } from './decisionSections.ts';
 
 export function xmlEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -57,6 +58,7 @@ export function renderJunit(s: RunSummary): string {
       outcome: r.exitCode === 0 ? 'pass' : 'fail',
       message: `k6 exit code ${r.exitCode ?? 'none'}`,
     })),
+    ...regressionCases(s),
   ];
   const failures = cases.filter((c) => c.outcome === 'fail').length;
   const skipped = cases.filter((c) => c.outcome === 'skip').length;

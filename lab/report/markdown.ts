@@ -4,6 +4,7 @@
 import type { RunSummary } from './summary.ts';
 import type { SlaResult } from '../analysis/slaJudgement.ts';
 import { formatThresholdValue } from '../analysis/thresholds.ts';
+import { decisionsMarkdown } from './decisionSections.ts';
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', 'not-measured': 'not measured' };
 
@@ -71,6 +72,8 @@ export function renderReportMarkdown(s: RunSummary): string {
     }
     lines.push('');
   }
+
+  lines.push(...decisionsMarkdown(s));
 
   lines.push('## SLAs', '');
   lines.push('| SLA | measured | target | result | source |', '| --- | ---: | --- | --- | --- |');

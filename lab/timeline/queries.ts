@@ -79,7 +79,7 @@ export function runStatQueries(selector: string, metric?: string) {
 export function slaWindowQuery(sla: Sla, o: TimelineQueryOptions): { value: string; count?: string } | undefined {
   const q = { selector: o.selector, mode: 'window' as const, window: `${o.windowS}s`, targetSelector: o.targetSelector ?? DEFAULT_TARGET_SELECTOR };
   const m = sla.measure;
-  if (m.kind === 'target') return { value: targetMemoryPeakMb({ ...q, window: `${o.scrapeWindowS}s` }) };
+  if (m.kind === 'target') return m.quantity === 'memory_mb_peak' ? { value: targetMemoryPeakMb({ ...q, window: `${o.scrapeWindowS}s` }) } : undefined;
   if (m.stat === 'rate') return m.metric === 'http_req_failed' ? { value: httpErrorRatio(q) } : undefined;
   return {
     value: percentileMs(m, m.stat.percentile, q),
