@@ -9,6 +9,7 @@ if (argv.help || argv.h) {
 
 Installs what the local lab needs. Safe to run again: it only adds what is missing.
   --no-packages   skip the Debian packages (apt-get; needs root)
+  --no-browser    skip Debian's chromium (the report's browser test opens report.html in it)
   --no-prometheus skip Prometheus 3.x and promtool (the local lab's; built into .bin/ from the Go module proxy)
   --no-k6         skip k6 (uses k6 v2 on PATH, else builds the pinned one into .bin/)
   --no-helm       skip helm (used by the chart tests)
@@ -19,7 +20,7 @@ Installs what the local lab needs. Safe to run again: it only adds what is missi
 }
 
 const step = (line) => echo(`setup: ${line}`);
-const { ensureDebianPackages } = await tsImport('../lab/setup/debianPackages.ts', import.meta.url);
+const { ensureDebianPackages, REPORT_BROWSER } = await tsImport('../lab/setup/debianPackages.ts', import.meta.url);
 const { ensurePrometheus } = await tsImport('../lab/setup/prometheus.ts', import.meta.url);
 const { ensureK6 } = await tsImport('../lab/k6/binary.ts', import.meta.url);
 const { ensureHelm } = await tsImport('../lab/setup/helm.ts', import.meta.url);
@@ -28,6 +29,7 @@ const { ensureMonitoringCrds } = await tsImport('../lab/setup/monitoringCrds.ts'
 
 try {
   if (argv.packages !== false) ensureDebianPackages(step);
+  if (argv.packages !== false && argv.browser !== false) ensureDebianPackages(step, { binaries: REPORT_BROWSER });
   // ~5 minutes cold on 2 cores, seconds once built (the pinned release is found in .bin/)
   if (argv.prometheus !== false) step(`prometheus: ${Object.values(ensurePrometheus(step)).join(' ')}`);
   if (argv.k6 !== false) step(`k6: ${ensureK6(step)}`);

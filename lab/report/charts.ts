@@ -96,8 +96,8 @@ export function lineChart(c: LineChartInput): string {
       `<text x="${PAD.left - 6}" y="${(y(t) + 4).toFixed(1)}" class="yl">${fmt(t)}</text>`);
   }
   for (const t of ticks(xMin, xMax, 6)) parts.push(`<text x="${x(t).toFixed(1)}" y="${height - PAD.bottom + 16}" class="xl">${fmt(t)}</text>`);
-  parts.push(`<text x="${width - PAD.right}" y="${height - 4}" class="xl" text-anchor="end">seconds from the start</text>`);
-  parts.push(`<text x="12" y="${PAD.top + h / 2}" class="yl" transform="rotate(-90 12 ${PAD.top + h / 2})" text-anchor="middle">${esc(c.unit)}</text>`);
+  parts.push(`<text x="${width - PAD.right}" y="${height - 4}" class="xr">seconds from the start</text>`);
+  parts.push(`<text x="12" y="${PAD.top + h / 2}" class="yl" transform="rotate(-90 12 ${PAD.top + h / 2})" style="text-anchor:middle">${esc(c.unit)}</text>`);
   parts.push(`<line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + h}"/><line class="axis" x1="${PAD.left}" x2="${width - PAD.right}" y1="${PAD.top + h}" y2="${PAD.top + h}"/>`);
   let legendX = PAD.left + Math.min(260, c.title.length * 7.5 + 16);
   c.series.forEach((s) => {
@@ -155,7 +155,7 @@ export function barChart(c: BarChartInput): string {
       `<text x="${(x(b.value!) + 4).toFixed(1)}" y="${top + 15}" class="lg">${fmt(b.value!)}</text>`);
     if (b.limit) parts.push(`<line x1="${x(b.limit).toFixed(1)}" x2="${x(b.limit).toFixed(1)}" y1="${top + 1}" y2="${top + 21}" stroke="${PALETTE[1]}" stroke-width="2"><title>target ${fmt(b.limit)} ${esc(c.unit)}</title></line>`);
   });
-  parts.push(`<text x="${width - PAD.right}" y="17" class="lg" text-anchor="end">${esc(c.legend[0])}${c.legend[1] ? ` · ${esc(c.legend[1])}` : ''} · red tick: SLA (${esc(c.unit)})</text>`);
+  parts.push(`<text x="${width - PAD.right}" y="17" class="lg lr">${esc(c.legend[0])}${c.legend[1] ? ` · ${esc(c.legend[1])}` : ''} · red tick: SLA (${esc(c.unit)})</text>`);
   return frame({ id: c.id, title: c.title, width, height, points: rows.length }, parts.join(''));
 }
 
@@ -188,10 +188,10 @@ export function scatterChart(c: ScatterInput): string {
   const parts: string[] = [];
   for (const t of ticks(0, yMax)) parts.push(`<line class="grid" x1="${PAD.left}" x2="${width - PAD.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}"/><text x="${PAD.left - 6}" y="${(y(t) + 4).toFixed(1)}" class="yl">${fmt(t)}</text>`);
   for (const t of ticks(0, xMax, 6)) parts.push(`<text x="${x(t).toFixed(1)}" y="${height - PAD.bottom + 16}" class="xl">${fmt(t)}</text>`);
-  parts.push(`<text x="${width - PAD.right}" y="${height - 4}" class="xl" text-anchor="end">${esc(c.xUnit)}</text>`);
-  parts.push(`<text x="12" y="${PAD.top + h / 2}" class="yl" transform="rotate(-90 12 ${PAD.top + h / 2})" text-anchor="middle">${esc(c.yUnit)}</text>`);
+  parts.push(`<text x="${width - PAD.right}" y="${height - 4}" class="xr">${esc(c.xUnit)}</text>`);
+  parts.push(`<text x="12" y="${PAD.top + h / 2}" class="yl" transform="rotate(-90 12 ${PAD.top + h / 2})" style="text-anchor:middle">${esc(c.yUnit)}</text>`);
   parts.push(`<line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + h}"/><line class="axis" x1="${PAD.left}" x2="${width - PAD.right}" y1="${PAD.top + h}" y2="${PAD.top + h}"/>`);
-  if (c.limit) parts.push(`<line x1="${PAD.left}" x2="${width - PAD.right}" y1="${y(c.limit.y).toFixed(1)}" y2="${y(c.limit.y).toFixed(1)}" stroke="${PALETTE[1]}" stroke-dasharray="4 3"/><text x="${width - PAD.right - 4}" y="${(y(c.limit.y) - 4).toFixed(1)}" class="lg" text-anchor="end">${esc(c.limit.label)}</text>`);
+  if (c.limit) parts.push(`<line x1="${PAD.left}" x2="${width - PAD.right}" y1="${y(c.limit.y).toFixed(1)}" y2="${y(c.limit.y).toFixed(1)}" stroke="${PALETTE[1]}" stroke-dasharray="4 3"/><text x="${width - PAD.right - 4}" y="${(y(c.limit.y) - 4).toFixed(1)}" class="lg lr">${esc(c.limit.label)}</text>`);
   for (const p of c.points) parts.push(`<circle cx="${x(p.x).toFixed(1)}" cy="${y(Math.min(p.y, yMax)).toFixed(1)}" r="3" fill="${PALETTE[0]}" opacity="0.7"/>`);
   for (const m of c.markers) {
     parts.push(`<circle cx="${x(m.x).toFixed(1)}" cy="${y(Math.min(m.y, yMax)).toFixed(1)}" r="7" fill="none" stroke="${m.color}" stroke-width="2.5"/>` +
@@ -201,6 +201,6 @@ export function scatterChart(c: ScatterInput): string {
 }
 
 export const CHART_CSS = `.chart{margin:.5rem 0 1rem}.chart svg{max-width:100%;height:auto;background:#fff;border:1px solid #ddd}
-.ct{font:600 13px system-ui,sans-serif;fill:#222}.lg{font:11px system-ui,sans-serif;fill:#333}.xl{font:10px system-ui,sans-serif;fill:#555;text-anchor:middle}
+.ct{font:600 13px system-ui,sans-serif;fill:#222}.lg{font:11px system-ui,sans-serif;fill:#333}.lr{text-anchor:end}.xl{font:10px system-ui,sans-serif;fill:#555;text-anchor:middle}.xr{font:10px system-ui,sans-serif;fill:#555;text-anchor:end}
 .yl{font:10px system-ui,sans-serif;fill:#555;text-anchor:end}.grid{stroke:#eee}.axis{stroke:#999}.band{fill:#d1242f;opacity:.12}.bl{font:10px system-ui,sans-serif;fill:#a0111f}
 .nodata figcaption{color:#666;font-style:italic}`;

@@ -27,6 +27,15 @@ export const LOCAL_LAB_BINARIES = {
 
 export type LocalBinary = keyof typeof LOCAL_LAB_BINARIES;
 
+/**
+ * The browser the report's test opens report.html in (lab/report/reportBrowser.test.ts, through
+ * playwright-core, which downloads none): Debian's chromium, installed by npm run setup (not by a
+ * run of the local lab, which does not need it).
+ */
+export const REPORT_BROWSER = {
+  chromium: { path: '/usr/bin/chromium', pkg: 'chromium' },
+} as const;
+
 /** A binary the lab runs and the Debian package that provides it. */
 export interface PackagedBinary {
   path: string;
