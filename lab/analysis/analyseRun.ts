@@ -35,12 +35,14 @@ export interface AnalyseOptions {
   targetSelector?: string;
   /** the scenario's own thresholds and the k6 type of their metrics (PreparedScenario). */
   thresholds?: { list: readonly ParsedThreshold[]; metrics: Readonly<Record<string, K6MetricInfo>> };
+  /** runners left out (a runner a fault killed: the run is judged on what the others measured). */
+  excludeInstances?: readonly number[];
 }
 
 export const selectorOf = (testid: string) => `testid="${testid}"`;
 
 export async function analyseRun(client: PrometheusClient, opts: AnalyseOptions): Promise<RunAnalysis> {
-  const selector = selectorOf(opts.testid);
+  const selector = selectorOf(opts.testid) + (opts.excludeInstances?.length ? `,instance_id!~"${opts.excludeInstances.join('|')}"` : '');
   try {
     const slas = await measureSlas(client, {
       slas: opts.slas, selector, runStartMs: opts.runStartMs, runEndMs: opts.runEndMs,

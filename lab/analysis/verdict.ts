@@ -11,6 +11,7 @@ import type { SlaResult } from './slaJudgement.ts';
 import type { SoakCheck } from './soakChecks.ts';
 import { describeThreshold, formatThresholdValue, type ThresholdResult } from './thresholds.ts';
 import { cardinalityHint, type Cardinality } from './cardinality.ts';
+import { judgeFaults, type FaultVerdictInput } from '../faults/verdict.ts';
 
 /** One health check of the lab (replication streaming, Redis cluster ok, ...) at one moment. */
 export interface LabCheck {
@@ -55,6 +56,8 @@ export interface VerdictInput {
   interrupted: boolean;
   /** failures of the lab found outside the checks (Prometheus unreachable, start failed, ...). */
   labErrors?: readonly string[];
+  /** the run's faults and the SLAs outside their windows (lab/faults/verdict.ts says what they mean). */
+  faults?: FaultVerdictInput | undefined;
   /** regressions against the baseline (--baseline), each described (lab/baseline/compare.ts describeChange). */
   regressions?: readonly string[];
   /** noted from the decisions (a forced comparison, an invalid capacity result). */
@@ -98,9 +101,13 @@ export function runVerdict(input: VerdictInput): Verdict {
   const labReasons: string[] = [...(input.labErrors ?? [])];
   const slaReasons: string[] = [];
   const warnings: string[] = [];
+  const faults = input.faults ? judgeFaults(input.faults, input.slas) : undefined;
+  labReasons.push(...(faults?.labReasons ?? []));
+  slaReasons.push(...(faults?.slaReasons ?? []));
+  warnings.push(...(faults?.warnings ?? []));
 
   for (const check of input.labChecks) {
-    if (!check.ok) labReasons.push(`lab check ${check.id} failed at the ${check.phase}: ${check.detail}`);
+    if (!check.ok && !faults?.excusesCheck(check)) labReasons.push(`lab check ${check.id} failed at the ${check.phase}: ${check.detail}`);
   }
   const c = input.cardinality;
   const stoppedByLab = input.interrupted || input.abortedBy !== undefined || c?.stopped === true;
@@ -116,7 +123,7 @@ export function runVerdict(input: VerdictInput): Verdict {
   }
   if (input.runners.length === 0 && !input.interrupted) labReasons.push('no k6 runner ran');
   for (const runner of input.runners) {
-    if (runner.exitCode === 0) continue;
+    if (runner.exitCode === 0 || faults?.killedRunners.includes(runner.instance)) continue;
     // a runner judging its own slice is not the verdict: thresholds are judged across all runners
     if (runner.exitCode === K6_EXIT.thresholdsFailed) warnings.push(`${describeRunner(runner)} on its own slice; thresholds are judged across all runners`);
     else if (!stoppedByLab) labReasons.push(describeRunner(runner));

@@ -46,6 +46,8 @@ export interface K6RunnersOptions {
   supervisor?: Supervisor;
   /** progress lines (runner started, resumed, exited). */
   log?: (line: string) => void;
+  /** called once every runner has been resumed (epoch ms): the run's load starts here. */
+  onResumed?: (atMs: number) => void;
 }
 
 export interface RunnerResult {
@@ -165,6 +167,7 @@ export async function runK6Runners(options: K6RunnersOptions): Promise<RunnerRes
     const t0 = Date.now();
     await Promise.all(runners.map((r) => resume(r.apiUrl)));
     log(`k6: resumed ${parallelism} runner(s) together (${Date.now() - t0} ms)`);
+    options.onResumed?.(Date.now());
   }
 
   let polling: NodeJS.Timeout | undefined;

@@ -32,6 +32,7 @@ import { checkLabReadiness, type ReadinessReport } from './readiness.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import { Supervisor } from '../process/supervisor.ts';
 import { REDIS_NODES } from './redisCluster.ts';
+import { labRestartPolicy } from './restartPolicy.ts';
 import { startAlertmanager, type LocalAlertmanager } from './alertmanager.ts';
 import { LAB_JOBS, startPrometheus, type LocalPrometheus, type ScrapeTarget } from './prometheus.ts';
 import { writeLabJson, writeLabSecrets, LAB_JSON_VERSION, type LabEndpoints } from './labJson.ts';
@@ -248,6 +249,8 @@ export async function startLocalLab(options: StartLocalLabOptions): Promise<Loca
       ...(target ? { target: { ok: true, url: target.url, status: 'healthy' } } : {}),
       problems: [],
     };
+    // from now on the lab heals itself as a cluster would: what dies is started again (restartPolicy.ts)
+    supervisor.keepRunning(labRestartPolicy);
     log(`local lab: ready in ${coldStartMs} ms (${dataChecks.replication.streamingReplicas} replicas streaming, cluster_state ${dataChecks.redisCluster.clusterState}, ${prometheusReadiness.targets.length} scrape targets up${target ? ', target healthy' : ''})`);
 
     const secretsFile = writeLabSecrets(stateDir, {

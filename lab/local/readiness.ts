@@ -170,14 +170,16 @@ export async function checkRedisCluster(
   for (const node of nodes) {
     const [host, port] = splitAddress(node);
     const client = new Redis({
-      host, port, password, lazyConnect: true, connectTimeout: 2000,
+      host, port, password, lazyConnect: true, connectTimeout: 2000, commandTimeout: 2000,
       maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
     });
     client.on('error', () => {}); // reported through the rejected command instead
     try {
-      await client.connect();
-      const info = (await client.call('CLUSTER', 'INFO')) as string;
-      const list = (await client.call('CLUSTER', 'NODES')) as string;
+      // a stalled node (SIGSTOP) accepts the connection and never answers: bounded, then the next node
+      const [info, list] = await withinMs(3000, `${node} did not answer within 3 s`, async () => {
+        await client.connect();
+        return [(await client.call('CLUSTER', 'INFO')) as string, (await client.call('CLUSTER', 'NODES')) as string] as const;
+      });
       return redisClusterCheck(parseClusterInfo(info), parseClusterNodes(list), node, expected);
     } catch (err) {
       errors.push(`${node}: ${(err as Error).message}`);
@@ -189,6 +191,16 @@ export async function checkRedisCluster(
     ...redisClusterCheck({}, [], '', expected),
     problem: `no node answered: ${errors.join('; ') || 'no nodes given'}`,
   };
+}
+
+/** `work`, or an error saying `why` after `ms`. */
+async function withinMs<T>(ms: number, why: string, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work(), new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(why)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function splitAddress(address: string): [string, number] {

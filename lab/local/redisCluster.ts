@@ -20,6 +20,8 @@ import { waitUntil, type WaitOptions } from '../process/waitUntil.ts';
 export const REDIS_PRIMARIES = 3;
 export const REDIS_REPLICAS_PER_PRIMARY = 1;
 export const REDIS_NODES = REDIS_PRIMARIES * (1 + REDIS_REPLICAS_PER_PRIMARY);
+/** cluster-node-timeout: a primary silent this long is suspected, then failed over to its replica. */
+export const REDIS_CLUSTER_NODE_TIMEOUT_MS = 3000;
 
 /**
  * How long each step may take (a node answering, the nodes agreeing, the cluster ok), polled at
@@ -71,7 +73,7 @@ export function redisConf(input: { port: number; dir: string; password: string }
     'cluster-enabled yes',
     'cluster-config-file nodes.conf',
     // a stopped primary is failed over in about this time: short, it is a lab on one host
-    'cluster-node-timeout 3000',
+    `cluster-node-timeout ${REDIS_CLUSTER_NODE_TIMEOUT_MS}`,
     // a cache, re-created on every run: no persistence
     'appendonly no',
     'save ""',

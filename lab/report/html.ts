@@ -6,6 +6,7 @@ import type { RunSummary } from './summary.ts';
 import { formatQuantity, partialTitle } from './markdown.ts';
 import { formatThresholdValue } from '../analysis/thresholds.ts';
 import { xmlEscape as esc } from './junit.ts';
+import { faultsHtml } from '../faults/report.ts';
 import { chartsHtml, decisionsHtml } from './decisionSections.ts';
 import { CHART_CSS } from './charts.ts';
 
@@ -54,6 +55,7 @@ export function renderReportHtml(s: RunSummary): string {
     s.cardinality.groupedNames.length ? table(['request name (grouped from its URL)', 'requests'], s.cardinality.groupedNames.map((g) => [td(g.name), td(String(Math.round(g.requests)))])) : '',
     '<h2>Soak checks</h2>',
     s.soakChecks.length ? table(['check', 'result', 'detail'], s.soakChecks.map((c) => [td(c.title), tdStatus(c.status), td(c.detail)])) : '<p>None for this run.</p>',
+    faultsHtml(s, esc),
     '<h2>Lab checks</h2>',
     s.labChecks.length ? table(['check', 'when', 'result', 'detail'], s.labChecks.map((c) => [td(c.title), td(c.phase), tdStatus(c.ok ? 'pass' : 'fail'), td(c.detail)])) : '<p>None.</p>',
     '<h2>Runners</h2>',

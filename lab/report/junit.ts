@@ -4,6 +4,7 @@
 import type { RunSummary } from './summary.ts';
 import { describeSla } from '../analysis/verdict.ts';
 import { describeThreshold } from '../analysis/thresholds.ts';
+import { faultJunitCases } from '../faults/report.ts';
 import { regressionCases } from './decisionSections.ts';
 
 export function xmlEscape(text: string): string {
@@ -52,6 +53,7 @@ export function renderJunit(s: RunSummary): string {
       outcome: c.ok ? 'pass' : 'fail',
       message: c.detail,
     })),
+    ...faultJunitCases(s),
     ...s.runners.map((r): Case => ({
       classname: 'perflab.runner',
       name: `runner-${r.instance}`,

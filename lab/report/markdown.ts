@@ -4,6 +4,7 @@
 import type { RunSummary } from './summary.ts';
 import type { SlaResult } from '../analysis/slaJudgement.ts';
 import { formatThresholdValue } from '../analysis/thresholds.ts';
+import { faultsMarkdown } from '../faults/report.ts';
 import { decisionsMarkdown } from './decisionSections.ts';
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', 'not-measured': 'not measured' };
@@ -26,8 +27,10 @@ function slaRow(s: SlaResult): string {
 }
 
 /** ' — PARTIAL (...)' when the run did not run to its end. */
-export function partialTitle(s: Pick<RunSummary, 'partial' | 'abortedBy'>): string {
+export function partialTitle(s: Pick<RunSummary, 'partial' | 'abortedBy' | 'faults'>): string {
   if (!s.partial) return '';
+  const killed = s.faults?.find((f) => f.kind === 'runner-kill' && f.injected && f.runner !== null);
+  if (killed && !s.abortedBy) return ` — PARTIAL (runner ${killed.runner} killed by fault runner-kill@${killed.at})`;
   return s.abortedBy ? ` — PARTIAL (stopped by threshold ${s.abortedBy.metric}: ${s.abortedBy.expression})` : ' — PARTIAL (interrupted)';
 }
 
@@ -114,6 +117,8 @@ export function renderReportMarkdown(s: RunSummary): string {
     }
     lines.push('');
   }
+
+  lines.push(...faultsMarkdown(s));
 
   lines.push('## Lab checks', '');
   if (s.labChecks.length === 0) lines.push('None (the cluster target reports its own health in Grafana).', '');

@@ -6,6 +6,7 @@ import type { SoakCheck } from '../analysis/soakChecks.ts';
 import type { LabCheck, RunnerOutcome, ThresholdAbort, Verdict } from '../analysis/verdict.ts';
 import type { ThresholdResult } from '../analysis/thresholds.ts';
 import type { Cardinality } from '../analysis/cardinality.ts';
+import type { FaultOutcome } from '../faults/outcome.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import type { Baseline } from '../baseline/baseline.ts';
 import type { BaselineComparison } from '../baseline/compare.ts';
@@ -48,6 +49,13 @@ export interface RunSummary {
   endpointGroups: Array<{ endpoint: string; requests: number; p95Ms: number | null; p99Ms: number | null }>;
   prometheusUrl: string | null;
   verdict: Verdict;
+  /**
+   * Issue 12 (lab/faults): each fault injected during the run — what it hit, when, its impact, error
+   * burst, p95 and throughput before/during/after, recovery against --max-recovery, and its window
+   * (`window`, what charts shade) — and the SLAs judged outside the fault windows. Absent: no faults.
+   */
+  faults?: FaultOutcome[];
+  slasOutsideFaults?: SlaResult[];
   /**
    * Issue 11 (lab/decisions): the run window by window, its comparable figures (what
    * --save-baseline stores, what compare.mjs and trend.mjs read), the comparison with a baseline,

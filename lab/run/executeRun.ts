@@ -20,6 +20,7 @@ import { guardCardinality, type CardinalityGuard } from './cardinalityGuard.ts';
 import { CARDINALITY_LEVELS } from '../analysis/cardinality.ts';
 import type { ReachedLab, RunContext, RunnersEnded, RunTarget } from './runTarget.ts';
 import { decideRun, type RunDecisions } from '../decisions/decideRun.ts';
+import { startRunFaults, type RunFaultResults } from '../faults/runFaults.ts';
 
 export async function executeRun(ctx: RunContext, target: RunTarget): Promise<FinishedRun> {
   const { plan, prepared, io } = ctx;
@@ -32,6 +33,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
   let analysis: RunAnalysis | undefined;
   let abortedBy: ThresholdAbort | undefined;
   let decisions: RunDecisions | undefined;
+  let faultResults: RunFaultResults | undefined;
   let guard: CardinalityGuard | undefined;
   let overLimit = false;
   const levels = ctx.cardinality ?? CARDINALITY_LEVELS;
@@ -76,6 +78,12 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
           stopRunners.abort();
         },
       });
+      // faults on schedule, each watched until the lab has recovered (lab/faults), the same on every target
+      const reached = lab;
+      const faults = startRunFaults({
+        faults: prepared.faults, maxRecoveryMs: plan.maxRecoveryMs, driver: target.faultDriver?.(reached), log: io.log, signal: io.signal,
+        runnersStartedAt: () => (target.runnersStartedAt ? target.runnersStartedAt() : runStartMs),
+      });
       try {
         ended = await target.runRunners(lab, AbortSignal.any([io.signal, stopRunners.signal]));
       } finally {
@@ -86,11 +94,14 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       if (ended.problem && !io.signal.aborted) labErrors.push(ended.problem);
       runEndMs = Date.now();
       await sleep(lab.lastPushMs);
+      faultResults = await faults?.finish({ client, runStartMs, runEndMs, selector, slas, pushIntervalS: lab.pushIntervalS });
+      if (faultResults?.problem) labErrors.push(faultResults.problem);
       io.log(`run ${plan.runId}: analysing ${ended.runners.length} runner(s) from Prometheus`);
       analysis = await analyseRun(client, {
         testid: plan.runId, slas, runStartMs, runEndMs, runnerSummaries: ended.summaries,
         thresholds: { list: prepared.userThresholds, metrics: prepared.metrics },
         withSoakChecks: plan.soakChecks && !io.signal.aborted && abortedBy === undefined && !overLimit,
+        ...(faultResults?.killedRunners.length ? { excludeInstances: faultResults.killedRunners } : {}),
         ...(lab.targetSelector ? { targetSelector: lab.targetSelector } : {}),
       });
       // baselines, capacity, recommendations: one call, the same on every target (lab/decisions)
@@ -119,7 +130,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       urlTag: prepared.urlTag,
       groupedNames: analysis?.groupedNames ?? [],
     },
-    prometheusUrl: lab?.prometheusUrl ?? null, runStartMs, runEndMs, decisions,
+    prometheusUrl: lab?.prometheusUrl ?? null, runStartMs, runEndMs, decisions, faults: faultResults,
   });
   try {
     await target.release(finished.summary.verdict);

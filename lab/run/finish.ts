@@ -7,6 +7,7 @@ import type { Cardinality } from '../analysis/cardinality.ts';
 import { buildSummary, type RunSummary } from '../report/summary.ts';
 import { writeRunResults } from '../results/resultsFolder.ts';
 import type { RunPlan } from './plan.ts';
+import type { RunFaultResults } from '../faults/runFaults.ts';
 import { decisionWarnings, saveBaseline, type RunDecisions } from '../decisions/decideRun.ts';
 import { decisionsOfSummary } from '../report/summary.ts';
 import { describeChange } from '../baseline/compare.ts';
@@ -40,6 +41,8 @@ export interface FinishInput {
   runEndMs: number;
   /** baselines, capacity, recommendations (lab/decisions/decideRun.ts); undefined when not decided. */
   decisions?: RunDecisions | undefined;
+  /** the run's faults, measured (lab/faults/runFaults.ts); undefined when it had none. */
+  faults?: RunFaultResults | undefined;
 }
 
 export function finishRun(input: FinishInput): FinishedRun {
@@ -54,6 +57,7 @@ export function finishRun(input: FinishInput): FinishedRun {
     runners: input.runners,
     interrupted: input.interrupted,
     labErrors: [...input.labErrors, ...analysis.labErrors],
+    faults: input.faults && { outcomes: input.faults.outcomes, slasOutside: input.faults.slasOutside },
     regressions: (input.decisions?.baseline?.regressions ?? []).map(describeChange),
     decisionWarnings: decisionWarnings(input.decisions),
   });
@@ -69,7 +73,7 @@ export function finishRun(input: FinishInput): FinishedRun {
     scenarioSlas: [...input.scenarioSlas],
     startedAt: input.startedAt.toISOString(),
     endedAt: new Date().toISOString(),
-    partial: input.interrupted || input.abortedBy !== undefined,
+    partial: input.interrupted || input.abortedBy !== undefined || (input.faults?.killedRunners.length ?? 0) > 0,
     runners: input.runners,
     slas: analysis.slas,
     thresholds: analysis.thresholds,
@@ -81,6 +85,7 @@ export function finishRun(input: FinishInput): FinishedRun {
     endpointGroups: analysis.endpointGroups,
     prometheusUrl: input.prometheusUrl,
     verdict,
+    ...(input.faults ? { faults: input.faults.outcomes, slasOutsideFaults: input.faults.slasOutside } : {}),
     ...decisionsOfSummary(input.decisions),
   });
   writeRunResults(input.resultsDir, summary);

@@ -7,6 +7,7 @@ import { isDnsLabel } from '../cluster/dnsLabel.ts';
 import { didYouMean } from '../config/didYouMean.ts';
 import { userEnvProblem } from '../k6/runnerContract.ts';
 import { formatDuration, LOAD_PROFILES, parseDuration, type LoadProfile } from '../scenarios/profiles.ts';
+import { FAULT_OPTIONS, FAULT_USAGE, faultFlags, type FaultFlags } from '../faults/flags.ts';
 import { baselineNameProblem } from '../baseline/store.ts';
 
 export const TARGETS = ['local', 'cluster'] as const;
@@ -74,6 +75,8 @@ export interface RunFlags {
   env: Record<string, string>;
   /** keep k6's `url` tag (a series per distinct URL in Prometheus; off by default). */
   urlTag: boolean;
+  /** issue 12, lab/faults: --fault KIND@OFFSET[+DURATION] (repeatable), --max-recovery D. */
+  faults: FaultFlags;
   /** issue 11, lab/decisions: --save-baseline NAME, --baseline NAME|PATH, --force-compare, --regression-pct, --assess-capacity, --plan-for-rps, --plan-for-users. */
   decisions: DecisionFlags;
 }
@@ -114,6 +117,7 @@ const OPTIONS = {
   'no-base-url-check': { type: 'boolean' },
   env: { type: 'string', short: 'e', multiple: true },
   'url-tag': { type: 'boolean' },
+  ...FAULT_OPTIONS,
   'save-baseline': { type: 'string' },
   baseline: { type: 'string' },
   'force-compare': { type: 'boolean' },
@@ -149,6 +153,7 @@ export function usage(command: RunCommand): string {
   -e, --env KEY=VALUE      an environment variable for the scenario (__ENV.KEY) on every runner, as k6's -e;
                            repeatable; values of keys like *PASSWORD*, *TOKEN*, *SECRET*, *KEY* are masked in dry runs
   --url-tag                keep k6's url tag (off: every distinct URL would be a Prometheus series); warns
+${FAULT_USAGE}
   --save-baseline NAME     store this run's comparable figures in baselines/NAME.json (commit it with your code)
   --baseline NAME|PATH     compare with a baseline (NAME, a .json file or a run folder): a p95/p99 worse by
                            more than 10 % and beyond the run-to-run noise is a regression (exit 1)
@@ -221,6 +226,15 @@ function decisionFlags(v: Record<string, string | boolean | string[] | undefined
   };
 }
 
+/** `parse()`, its errors as usage errors. */
+function usageOf<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 /** Parses argv (without node and the script) into validated flags; throws UsageError. */
 export function parseRunFlags(argv: readonly string[], command: RunCommand): RunFlags {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
@@ -286,6 +300,7 @@ export function parseRunFlags(argv: readonly string[], command: RunCommand): Run
     baseUrlCheck: v['no-base-url-check'] !== true,
     env: userEnv(v.env),
     urlTag: v['url-tag'] === true,
+    faults: usageOf(() => faultFlags(v)),
     decisions: decisionFlags(v),
   };
   if (!flags.baseUrlCheck && flags.baseUrl === undefined) {

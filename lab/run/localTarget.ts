@@ -19,6 +19,8 @@ import { BASE_URL_CHECK_TIMEOUT_MS, baseUrlProblem } from './baseUrlCheck.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedScenario } from './prepare.ts';
 import { LabUnavailable, type ReachedLab, type RunContext, type RunnersEnded, type RunTarget } from './runTarget.ts';
+import { localFaultDriver } from '../faults/localFaults.ts';
+import { faultLabel } from '../faults/kinds.ts';
 
 /** Where a local run keeps its processes' state (data dirs, configs, logs, pid file). */
 export function localStateDir(runId: string): string {
@@ -34,6 +36,7 @@ export function localTarget(ctx: RunContext): RunTarget {
   const { plan, prepared, resultsDir, io } = ctx;
   const stateDir = localStateDir(plan.runId);
   let lab: LocalLab | undefined;
+  let resumedAt: number | undefined;
 
   return {
     async reachLab(): Promise<ReachedLab> {
@@ -85,6 +88,7 @@ export function localTarget(ctx: RunContext): RunTarget {
           signal: stop,
           supervisor: lab!.supervisor,
           log: io.log,
+          onResumed: (at) => (resumedAt = at),
         });
       } catch (error) {
         return { runners: [], summaries: [], problem: `k6 runners: ${(error as Error).message}` };
@@ -96,6 +100,13 @@ export function localTarget(ctx: RunContext): RunTarget {
           .filter((s): s is K6SummaryExport => s !== undefined),
       };
     },
+
+    // faults: signals to the lab's own processes, which its supervisor restarts (lab/faults/localFaults.ts)
+    faultDriver: () => localFaultDriver({
+      lab: lab!, parallelism: plan.parallelism,
+      checks: async () => labChecksFromReadiness(await lab!.checkReadiness(), 'end'),
+    }),
+    runnersStartedAt: () => resumedAt,
 
     async release(verdict: Verdict) {
       if (!lab) return;
@@ -134,6 +145,7 @@ export function localDryRun(plan: RunPlan, prepared: PreparedScenario): string {
     `              Prometheus (remote-write receiver, native histograms, SLA rules), Alertmanager${plan.baseUrl ? '' : ', the target service (migrated, seeded)'}`,
     `results:      ${join(plan.resultsRoot, plan.runId)}/ (summary.json, report.md, report.html, junit.xml, lab.json, runner-<i>-summary.json)`,
     `afterwards:   ${plan.keep ? 'the lab is kept running (stop: npm run lab:down -- --target local)' : 'the lab is stopped'}`,
+    ...(prepared.faults.length ? [`faults:       ${prepared.faults.map(faultLabel).join(', ')} (from the runners' start; recovery within ${plan.maxRecoveryMs / 1000} s)`] : []),
     `scenario env: ${Object.entries(maskSecrets(plan.scenarioEnv)).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     '',
     ...Array.from({ length: plan.parallelism }, (_, i) => `k6 ${localRunnerArgs({

@@ -12,6 +12,7 @@ import { newRunId } from './runId.ts';
 import { scenarioEnv } from '../k6/runnerContract.ts';
 import { prometheusPortForward } from './clusterHints.ts';
 import { resultsRootProblem } from './resultsRoot.ts';
+import { faultPlanProblems, type FaultSpec } from '../faults/kinds.ts';
 
 export interface TargetDefaults {
   profile: LoadProfile;
@@ -61,6 +62,9 @@ export interface RunPlan {
   userEnv: Record<string, string>;
   /** --url-tag: keep k6's url tag. */
   urlTag: boolean;
+  /** --fault (the scenario's own join them in prepare.ts) and --max-recovery, in ms (lab/faults). */
+  faults: FaultSpec[];
+  maxRecoveryMs: number;
   /** the scenario's environment on every runner (the user's, then the lab's own). */
   scenarioEnv: Record<string, string>;
   /** baselines, comparison, capacity (lab/decisions); assessCapacity is on for the capacity scenarios. */
@@ -97,6 +101,9 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
   // a dry run writes no results: its --results-dir only shows in the plan
   const resultsProblem = flags.dryRun ? undefined : resultsRootProblem(flags.resultsDir ?? 'results', cwd);
   if (resultsProblem) throw new UsageError(`--results-dir: ${resultsProblem}`);
+  // a fault the target cannot inject, or one that cannot work with these flags, is refused now
+  const faultProblems = faultPlanProblems(flags.faults.specs, { target: flags.target, parallelism, runDurationMs: undefined, baseUrl: flags.baseUrl !== undefined });
+  if (faultProblems.length > 0) throw new UsageError(`--fault ${faultProblems.join('; ')}`);
   const shape: LoadShape = {
     profile: flags.profile ?? d.profile,
     ...(vus !== undefined ? { vus } : {}),
@@ -120,6 +127,8 @@ export function planRun(flags: RunFlags, command: RunCommand, ctx: PlanContext =
     soakChecks: command === 'run-soak' || scenario.name === DEFAULT_SOAK_SCENARIO,
     userEnv: flags.env,
     urlTag: flags.urlTag,
+    faults: flags.faults.specs,
+    maxRecoveryMs: flags.faults.maxRecoveryMs,
     decisions: { ...flags.decisions, assessCapacity: flags.decisions.assessCapacity || (CAPACITY_SCENARIOS as readonly string[]).includes(scenario.name) },
     scenarioEnv: scenarioEnv(shape, flags.baseUrl, flags.env),
   };

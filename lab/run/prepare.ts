@@ -13,6 +13,7 @@ import { ensureK6 } from '../k6/binary.ts';
 import { probeScenarioMetrics } from '../scenarios/probe.ts';
 import { slaOfThreshold } from '../scenarios/thresholds.ts';
 import type { RunPlan } from './plan.ts';
+import { faultPlanProblems, scenarioFaults, type FaultSpec } from '../faults/kinds.ts';
 
 export interface PreparedScenario {
   bundlePath: string;
@@ -36,6 +37,8 @@ export interface PreparedScenario {
   keepSystemTags: boolean;
   /** the url tag reaches Prometheus this run (the summary warns: a series per distinct URL). */
   urlTag: boolean;
+  /** the run's faults: the scenario's options.ext.perflab.faults, then --fault (lab/faults). */
+  faults: FaultSpec[];
 }
 
 export interface PrepareOptions {
@@ -81,6 +84,14 @@ export async function prepareScenario(plan: RunPlan, outDir: string, options: Pr
     throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
   }
   const totalDurationMs = parseDurationOrUndefined(inspection.totalDuration);
+  let faults: FaultSpec[];
+  try {
+    faults = [...scenarioFaults(inspection.faults), ...plan.faults];
+  } catch (error) {
+    throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
+  }
+  const faultProblems = faultPlanProblems(faults, { target: plan.target, parallelism: plan.parallelism, runDurationMs: totalDurationMs, baseUrl: plan.baseUrl !== undefined });
+  if (faultProblems.length > 0) throw new UsageError(`scenario ${plan.scenario.name}: fault ${faultProblems.join('; ')}`);
   return {
     bundlePath: built.bundlePath,
     bytes: built.bytes,
@@ -99,6 +110,7 @@ export async function prepareScenario(plan: RunPlan, outDir: string, options: Pr
     metrics,
     keepSystemTags: plan.urlTag || inspection.systemTags !== null,
     urlTag: plan.urlTag || (inspection.systemTags ?? []).includes('url'),
+    faults,
   };
 }
 

@@ -13,6 +13,7 @@ import type { RunIo } from './io.ts';
 import type { RunPlan } from './plan.ts';
 import type { DecisionRequest } from '../decisions/decideRun.ts';
 import type { PreparedScenario } from './prepare.ts';
+import type { FaultDriver } from '../faults/driver.ts';
 
 /** Everything a target is given for one run. */
 export interface RunContext {
@@ -67,4 +68,8 @@ export interface RunTarget {
   release(verdict: Verdict): Promise<void>;
   /** While the runners are not running yet, what they wait for (e.g. "stage initialization"). */
   waiting?(): string | undefined;
+  /** Faults (lab/faults): how this target injects the kinds it supports and tells the part hit is back. */
+  faultDriver?(lab: ReachedLab): FaultDriver;
+  /** When the runners started (epoch ms), once they have: fault offsets count from there. */
+  runnersStartedAt?(): number | undefined;
 }

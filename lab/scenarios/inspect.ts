@@ -27,6 +27,8 @@ export interface ScenarioInspection {
   scenarios: Record<string, { executor: string; [field: string]: unknown }>;
   /** the scenario's own `options.systemTags`; null when it sets none. */
   systemTags: string[] | null;
+  /** options.ext.perflab.faults as written (lab/faults/kinds.ts scenarioFaults reads it); undefined when none. */
+  faults: unknown;
 }
 
 export function inspectScenario(
@@ -52,7 +54,7 @@ export function inspectScenario(
     totalDuration: string;
     thresholds: K6Thresholds | null;
     scenarios: ScenarioInspection['scenarios'] | null;
-    ext: { perflab?: { slas?: K6SlaId[] } } | null;
+    ext: { perflab?: { slas?: K6SlaId[]; faults?: unknown } } | null;
     systemTags: string[] | null;
   };
   return {
@@ -60,6 +62,7 @@ export function inspectScenario(
     totalDuration: parsed.totalDuration,
     thresholds: parsed.thresholds ?? {},
     slaIds: parsed.ext?.perflab?.slas ?? [],
+    faults: parsed.ext?.perflab?.faults,
     scenarios: parsed.scenarios ?? {},
     // --execution-requirements reports k6's defaults when the scenario sets none: only a different
     // set is the scenario's own
