@@ -6,7 +6,7 @@ import { tsImport } from 'tsx/esm/api';
 import { applyLabConfigFlags, loadLabConfigOrExit, rejectUnknownFlags, requireValue, USAGE_EXIT } from './lib/labFlags.mjs';
 
 const { STACK_ORDER: STACKS } = await tsImport('../lab/cluster/cdktf.ts', import.meta.url);
-const usage = `usage: npm run lab:up -- [--profile kind|cloud|sim] [--config lab.yaml] [--stacks a,b] [--dry-run] [--skip-provider-lock]
+const usage = `usage: npm run lab:up -- [--profile kind|cloud|sim] [--config lab.yaml] [--stacks a,b] [--push] [--skip-image-check] [--dry-run] [--skip-provider-lock]
 
 Stands the lab up: checks the tools (kubectl, terraform|tofu; docker and kind on the kind profile)
 and the files the config names, warns when the requests do not fit cluster.nodes, creates the kind
@@ -16,6 +16,13 @@ deploys the stacks with cdktf, one at a time, stopping at the first that fails:
 ${STACKS.join(' -> ')}.
 Ends by printing how to reach Grafana, Prometheus and Alertmanager. Run it again after a failure:
 it applies what is missing.
+
+The target service needs no image of its own by default (target.delivery: bundle): the stock Node
+image runs its esbuild bundle from a ConfigMap the target stack creates. With target.delivery:
+image, lab:up builds target/Dockerfile and loads it into the kind nodes (each step skipped when
+the same content is there); on cloud the image must be in target.registry (--push publishes it).
+Before deploying, every image the lab runs (the target's, the k6 runner's, Postgres, Redis,
+redis_exporter) must be pullable from its registry or, on kind, loaded on every node.
 
 --profile sim, for a machine with no Docker: a real Kubernetes v1.36 control plane (etcd,
 kube-apiserver, controller-manager, scheduler; built into .bin/ from the Go module proxy the first
@@ -28,6 +35,10 @@ container runs on it (docs/cluster.md#the-simulated-cluster-profile-sim).
   --profile P            kind (default), cloud or sim; same as LAB_PROFILE=P
   --config FILE          JSON/YAML overrides of the lab config; same as LAB_CONFIG=FILE
   --stacks LIST          deploy only these stacks (comma-separated: ${STACKS.join(', ')})
+  --push                 target.delivery image: build target/Dockerfile, tag it <target.registry>/<target.image>
+                         and docker push it before deploying (any profile; needs docker)
+  --skip-image-check     do not ask the registries whether the lab's images can be pulled (the cluster pulls
+                         through a mirror or proxy this machine does not reach)
   --dry-run              run the preflight and print the commands, change nothing
   --skip-provider-lock   pass --skip-provider-lock to cdktf (offline provider mirror; lab:down takes it too)
   -h, --help             this help
@@ -40,7 +51,7 @@ if (argv.help || argv.h) {
   echo(usage);
   process.exit(0);
 }
-await rejectUnknownFlags('lab-up', argv, ['profile', 'config', 'stacks', 'dry-run', 'dryRun', 'skip-provider-lock', 'skipProviderLock'], usage);
+await rejectUnknownFlags('lab-up', argv, ['profile', 'config', 'stacks', 'push', 'skip-image-check', 'skipImageCheck', 'dry-run', 'dryRun', 'skip-provider-lock', 'skipProviderLock'], usage);
 await applyLabConfigFlags('lab-up', argv);
 let stacks;
 const stacksFlag = requireValue('lab-up', argv, 'stacks', `a comma-separated list of ${STACKS.join(', ')}`);
@@ -61,7 +72,10 @@ const log = (line) => echo(`lab-up: ${line}`);
 const interrupt = new AbortController();
 process.once('SIGINT', () => interrupt.abort());
 try {
-  await labUp(config, { log, dryRun: Boolean(argv['dry-run']), stacks, skipProviderLock: Boolean(argv['skip-provider-lock']), signal: interrupt.signal });
+  await labUp(config, {
+    log, dryRun: Boolean(argv['dry-run']), stacks, skipProviderLock: Boolean(argv['skip-provider-lock']), signal: interrupt.signal,
+    push: Boolean(argv.push), skipImageCheck: Boolean(argv['skip-image-check']),
+  });
 } catch (error) {
   if (error instanceof PreflightFailed) {
     console.error(`lab-up: ${error.message}`);

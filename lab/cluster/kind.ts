@@ -1,4 +1,4 @@
-// kind: does the lab's cluster exist, create it from kind-config.yaml, delete it.
+// kind: does the lab's cluster exist, create it from kind-config.yaml, delete it, its nodes, loading an image.
 
 import { spawnSync } from 'node:child_process';
 
@@ -35,4 +35,16 @@ export function deleteKindCluster(name: string, env: Env = process.env): boolean
   const out = kind(['delete', 'cluster', '--name', name], env, true);
   if (out.status !== 0) throw new Error(`kind delete cluster --name ${name} failed (exit ${out.status})`);
   return true;
+}
+
+/** The node (container) names of a kind cluster, or [] when it has none or kind cannot tell. */
+export function kindNodes(name: string, env: Env = process.env): string[] {
+  const out = kind(['get', 'nodes', '--name', name], env);
+  if (out.error || out.status !== 0) return [];
+  return out.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+}
+
+/** `kind load docker-image` of one image into some nodes of the cluster. */
+export function kindLoadArgs(ref: string, name: string, nodes: readonly string[]): string[] {
+  return ['load', 'docker-image', ref, '--name', name, '--nodes', nodes.join(',')];
 }

@@ -338,7 +338,11 @@ test('lab up --dry-run warns when the requests do not fit cluster.nodes, and pri
   writeFileSync(join(home, '.kube', 'config'), 'apiVersion: v1\nkind: Config\n');
   const tooBig = resolveLabConfig({ profile: 'cloud', overrides: { postgres: { resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '3', memory: '12Gi' } } } }, paths: { baseDir: home, home } });
   const lines: string[] = [];
-  await labUp(tooBig, { log: (l) => lines.push(l), dryRun: true, skipProviderLock: true, tty: false, env: { PATH: pathWith({ terraform: TERRAFORM, kubectl: KUBECTL }), HOME: home } });
+  // the registries: a stand-in that says every image is there (nothing here leaves loopback)
+  const asked: string[] = [];
+  const imagePullCheck = async (ref: string) => (asked.push(ref), { pullable: true as const });
+  await labUp(tooBig, { log: (l) => lines.push(l), dryRun: true, skipProviderLock: true, tty: false, imagePullCheck, env: { PATH: pathWith({ terraform: TERRAFORM, kubectl: KUBECTL }), HOME: home } });
+  assert.equal(asked.length, 5, 'the target\'s Node image, the k6 runner, Postgres, Redis, redis_exporter');
   assert.ok(lines.some((l) => l.startsWith('warning: does not fit cluster.nodes, pods will stay Pending: pool data (postgres 3 x 2 CPU / 8Gi')), lines.join('\n'));
   const planned = lines.filter((l) => l.startsWith('would run: '));
   assert.equal(planned.length, 4);

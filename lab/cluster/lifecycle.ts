@@ -12,7 +12,13 @@ import { PROJECT_ROOT } from '../paths.ts';
 import type { LabConfig } from '../config/types.ts';
 import { fitCheck } from '../config/fit.ts';
 import { checkConfigFiles, checkContext, checkTools, crdsInCluster, formatProblems, inotifyWarnings } from './preflight.ts';
-import { createKindCluster, deleteKindCluster, kindClusterExists, kindCreateArgs, kindInstalled } from './kind.ts';
+import { createKindCluster, deleteKindCluster, kindClusterExists, kindCreateArgs, kindInstalled, kindNodes } from './kind.ts';
+import { checkLabImages } from './imagePreflight.ts';
+import type { ImagePullCheck } from './registry.ts';
+import { imageIdOnNode } from './docker.ts';
+import { buildTargetImage, loadTargetImageIntoKind, pushTargetImage, type BuiltImage } from './targetImage.ts';
+import { buildTargetBundle, targetBundleConfigMap } from './manifests/targetBundle.ts';
+import { targetImageRef } from './images.ts';
 import { cdktfCommands, describeCommand, runCdktfCommands, type LabStackName } from './cdktf.ts';
 import { ensureLabSecrets } from './labSecrets.ts';
 import { deployedStacks, forgetDestroyedState, forgetState, protectState } from './labState.ts';
@@ -51,6 +57,12 @@ export interface UpOptions {
   signal?: AbortSignal;
   /** @default runCdktfCommands */
   runStacks?: StackRunner;
+  /** delivery image: build the target's image and push it to target.registry before deploying. */
+  push?: boolean;
+  /** do not ask registries whether the lab's images can be pulled (the cluster pulls through a mirror this machine does not reach). */
+  skipImageCheck?: boolean;
+  /** asks an image's registry; @default checkImagePullable (tests give a stand-in) */
+  imagePullCheck?: ImagePullCheck;
 }
 
 export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
@@ -59,7 +71,15 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
   const root = opts.root ?? PROJECT_ROOT;
   const started = Date.now();
   log(`profile ${config.profile}: context ${config.cluster.context}`);
-  const tools = checkTools(config, env);
+  const ownImage = config.target.delivery === 'image';
+  if (opts.push && !ownImage) {
+    throw new PreflightFailed(`--push publishes the target's own image, and target.delivery is "bundle", which needs none (the stock Node image runs the service's bundle); set target.delivery: image to deliver the image instead. Nothing was changed.`);
+  }
+  if (opts.push && !config.target.registry) {
+    throw new PreflightFailed(`--push needs target.registry: the registry your cluster pulls from (e.g. ghcr.io/<you>; the image becomes <registry>/${targetImageRef(config).ref}). Nothing was changed.`);
+  }
+  // docker builds the target's own image on kind (it is there anyway) and for --push on any profile
+  const tools = checkTools(config, env, opts.push ? ['docker'] : []);
   const problems = [...tools.problems, ...checkConfigFiles(config)];
   if (problems.length > 0) {
     throw new PreflightFailed(`preflight failed, nothing was changed:\n${formatProblems(problems)}`);
@@ -67,7 +87,48 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
   log(`preflight: ${Object.entries(tools.found).map(([t, p]) => `${t} ${p}`).join(', ')}`);
   // a pod that fits no node stays Pending and Helm waits for it until its timeout: say so now
   for (const problem of fitCheck(config).problems) log(`warning: does not fit cluster.nodes, pods will stay Pending: ${problem}`);
+  if (!ownImage) {
+    // the target stack builds it again at synth (same bytes): fail here, naming the step, rather than in cdktf's first stack
+    const bundleStarted = Date.now();
+    try {
+      const bundle = buildTargetBundle();
+      targetBundleConfigMap(config, bundle);
+      log(`target bundle (delivery bundle, on ${config.target.nodeImage.repository}:${config.target.nodeImage.tag}): ${bundle.code.length} bytes, `
+        + `${bundle.gzipped.length} gzipped into ConfigMap ${config.target.releaseName}-bundle, sha256 ${bundle.sha256.slice(0, 12)} (${Date.now() - bundleStarted} ms)`);
+    } catch (error) {
+      throw new PreflightFailed(`preflight failed, nothing was changed:\n  - target bundle: ${(error as Error).message}`);
+    }
+  }
   const kindConfigFile = join(root, 'kind-config.yaml');
+  // every image the lab runs must be pullable, or on kind already on the nodes (kind: the target's own image is built and loaded below)
+  const kindExists = config.profile === 'kind' && kindClusterExists(config.cluster.name, env);
+  if (config.profile === 'sim') {
+    log('images: not checked on sim (its nodes pull nothing)');
+  } else if (opts.skipImageCheck) {
+    log('images: not checked (--skip-image-check): a pod whose image cannot be pulled stays in ErrImagePull and its release times out');
+  } else {
+    const images = await checkLabImages(config, {
+      pullable: opts.imagePullCheck,
+      targetBuiltByLabUp: ownImage && (config.profile === 'kind' || Boolean(opts.push)),
+      kindNodes: kindExists ? { nodes: kindNodes(config.cluster.name, env), idOn: (node, ref) => imageIdOnNode(node, ref, env) } : undefined,
+    });
+    for (const line of images.found) log(`image ${line}`);
+    if (images.problems.length > 0) {
+      throw new PreflightFailed(`preflight failed, nothing was changed: ${images.problems.length} image(s) the lab runs cannot be pulled\n${formatProblems(images.problems)}`);
+    }
+  }
+  // the target's own image: built before any cluster is touched, so a failed build changes nothing
+  let built: BuiltImage | undefined;
+  // the sources are this checkout's, as for the cdktf app (root may hold only .lab/)
+  const imageSteps = { root: PROJECT_ROOT, env, log, tty: opts.tty ?? Boolean(process.stdout.isTTY), dryRun: opts.dryRun };
+  if (ownImage && (config.profile === 'kind' || opts.push)) {
+    try {
+      built = await buildTargetImage(config, imageSteps);
+      if (opts.push) await pushTargetImage(built, imageSteps);
+    } catch (error) {
+      throw new PreflightFailed(`${(error as Error).message}\nnothing was deployed.`);
+    }
+  }
   if (config.profile === 'sim') {
     let sim;
     try {
@@ -88,6 +149,13 @@ export async function labUp(config: LabConfig, opts: UpOptions): Promise<void> {
     else {
       log(`creating kind cluster ${config.cluster.name} (5 nodes, from kind-config.yaml)`);
       createKindCluster(config.cluster.name, kindConfigFile, env);
+    }
+    if (built) {
+      try {
+        await loadTargetImageIntoKind(config, built, imageSteps);
+      } catch (error) {
+        throw new PreflightFailed(`${(error as Error).message}\nnothing was deployed (the kind cluster stays: lab:up again, or lab:down).`);
+      }
     }
   }
   if (!opts.dryRun) {

@@ -43,16 +43,20 @@ function runs(binary: string, args: string[], env: Env, timeoutMs = 15_000): { o
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
 
-/** The tools each profile needs: all need kubectl and terraform|tofu; kind also docker (a running engine) and kind. */
-export function requiredTools(config: LabConfig): string[] {
-  return config.profile === 'kind' ? ['docker', 'kind', 'kubectl', 'terraform'] : ['kubectl', 'terraform'];
+/**
+ * The tools each profile needs: all need kubectl and terraform|tofu; kind also docker (a running
+ * engine) and kind. `also`: what a step asks for besides (lab:up --push: docker, on any profile).
+ */
+export function requiredTools(config: LabConfig, also: readonly string[] = []): string[] {
+  const tools = config.profile === 'kind' ? ['docker', 'kind', 'kubectl', 'terraform'] : ['kubectl', 'terraform'];
+  return [...also.filter((t) => !tools.includes(t)), ...tools];
 }
 
-export function checkTools(config: LabConfig, env: Env = process.env): PreflightResult {
+export function checkTools(config: LabConfig, env: Env = process.env, also: readonly string[] = []): PreflightResult {
   const problems: PreflightProblem[] = [];
   const found: Record<string, string> = {};
   let terraformBinary: string | undefined;
-  for (const tool of requiredTools(config)) {
+  for (const tool of requiredTools(config, also)) {
     if (tool === 'terraform') {
       const wanted = env.TERRAFORM_BINARY_NAME;
       const candidates = wanted ? [wanted] : ['terraform', 'tofu'];
