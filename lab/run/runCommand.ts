@@ -77,7 +77,7 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
     }
     // baselines and capacity (lab/decisions): a missing or incomparable baseline is refused now, before the lab starts
     try {
-      decisions = decisionRequest({ plan, bundlePath: prepared.bundlePath, maxVUs: prepared.maxVUs, labConfig: config, cwd: deps.cwd ?? process.cwd() });
+      decisions = decisionRequest({ plan, bundlePath: prepared.bundlePath, maxVUs: prepared.maxVUs, labConfig: config, cwd: deps.cwd ?? process.env.INIT_CWD ?? process.cwd() });
     } catch (error) {
       if (error instanceof BaselineError) throw new UsageError(`--baseline: ${error.message}`);
       throw error;
