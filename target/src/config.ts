@@ -18,6 +18,10 @@ export interface TargetConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** interval of SSE progress events and WebSocket student.progress pushes. */
   realtimeIntervalMs: number;
+  /** the web front end (/app) with a bloated bundle and larger images: breaks the performance budget. */
+  webInflate: boolean;
+  /** the web front end renders each page's content this much later (a slow client-side render). */
+  webRenderDelayMs: number;
 }
 
 export const DEFAULTS = {
@@ -30,6 +34,8 @@ export const DEFAULTS = {
   injectLatencyMs: 0,
   logLevel: 'info',
   realtimeIntervalMs: 1000,
+  webInflate: false,
+  webRenderDelayMs: 0,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -42,6 +48,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
     throw new Error(`${name}=${JSON.stringify(raw)} is invalid: expected an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name}=${JSON.stringify(raw)} is invalid: expected true or false`);
 }
 
 function postgresUrl(name: string, raw: string): string {
@@ -104,5 +118,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): TargetConfig {
     injectLatencyMs: int(env, 'TARGET_INJECT_LATENCY_MS', DEFAULTS.injectLatencyMs, 0, 600_000),
     logLevel,
     realtimeIntervalMs: int(env, 'REALTIME_INTERVAL_MS', DEFAULTS.realtimeIntervalMs, 10, 60_000),
+    webInflate: bool(env, 'TARGET_WEB_INFLATE', DEFAULTS.webInflate),
+    webRenderDelayMs: int(env, 'TARGET_WEB_RENDER_DELAY_MS', DEFAULTS.webRenderDelayMs, 0, 60_000),
   };
 }

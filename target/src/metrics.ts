@@ -10,6 +10,7 @@ export interface TargetMetrics {
   dbPoolConnections: Gauge<'pool' | 'state'>;
   contentGeneration: Histogram<string>;
   realtimeConnections: Gauge<'channel'>;
+  healthStatus: Gauge<'status'>;
 }
 
 export function createMetrics(): TargetMetrics {
@@ -52,6 +53,12 @@ export function createMetrics(): TargetMetrics {
       name: 'target_realtime_connections',
       help: 'Open SSE streams and WebSocket connections',
       labelNames: ['channel'],
+      registers: [registry],
+    }),
+    healthStatus: new Gauge({
+      name: 'target_health_status',
+      help: 'The health check of /api/v1/health, computed at every scrape: 1 for the current status (healthy, degraded, unhealthy), 0 for the others',
+      labelNames: ['status'],
       registers: [registry],
     }),
   };

@@ -21,6 +21,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { RealtimeHub, realtimeRoutes } from './routes/realtime.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { studentRoutes } from './routes/students.ts';
+import { webRoutes } from './routes/web.ts';
 import { RequestTiming } from './timing.ts';
 import { useStrictBodyValidation } from './validation.ts';
 
@@ -138,6 +139,7 @@ export async function startTarget(config: TargetConfig): Promise<RunningTarget> 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   opsRoutes(app, deps, TARGET_API.version);
+  webRoutes(app, config);
   await app.register(
     async (api) => {
       studentRoutes(api, deps);
