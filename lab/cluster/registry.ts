@@ -29,9 +29,11 @@ export function parseBearerChallenge(header: string | null): Record<string, stri
   return params.realm ? params : undefined;
 }
 
+/** fetch says "fetch failed"; what failed is in its cause (ECONNREFUSED, ENOTFOUND, a timeout, a certificate). */
 const errorText = (error: unknown) => {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ? `${cause.code}${cause.message ? `: ${cause.message}` : ''}` : (error as Error).message;
+  if (cause?.code) return cause.message?.includes(cause.code) ? cause.message : `${cause.code}${cause.message ? `: ${cause.message}` : ''}`;
+  return cause?.message ?? (error as Error).message;
 };
 
 /** Asks the image's registry whether `ref` can be pulled (one check, `timeoutMs` for each request). */
