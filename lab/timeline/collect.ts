@@ -5,7 +5,8 @@
 import type { Sla } from '../sla/catalogue.ts';
 import { ENDPOINT_TAG } from '../sla/catalogue.ts';
 import type { PrometheusClient, RangeSeries } from '../analysis/prometheusClient.ts';
-import { metricWindowQueries, resourceQueries, runStatQueries, slaWindowQuery, timelineQueries, trendMetrics, type TimelineQueryOptions } from './queries.ts';
+import { metricWindowHistogram, resourceQueries, runStatQueries, slaWindowQuery, timelineQueries, trendMetrics, type TimelineQueryOptions } from './queries.ts';
+import { histogramInstant, histogramQuantile, histogramRange, type HistogramSeries, type NativeHistogram } from './histograms.ts';
 import { emptyColumn, timelineWindowS, windowEnds, type Column, type LatencyColumns, type ResourceColumns, type RunStats, type Timeline } from './timeline.ts';
 
 export interface CollectOptions {
@@ -37,6 +38,38 @@ function onGrid(series: RangeSeries | undefined, atMs: readonly number[]): Colum
   return column;
 }
 
+/** p95/p99/count columns of histogram points on the grid. */
+function latencyColumns(series: HistogramSeries | undefined, atMs: readonly number[]): LatencyColumns {
+  const p95Ms = emptyColumn(atMs.length);
+  const p99Ms = emptyColumn(atMs.length);
+  const count = emptyColumn(atMs.length);
+  const first = atMs[0]!;
+  const step = atMs.length > 1 ? atMs[1]! - first : 1;
+  for (const p of series?.points ?? []) {
+    const i = Math.round((p.timeMs - first) / step);
+    if (i < 0 || i >= atMs.length) continue;
+    count[i] = p.histogram.count;
+    const q95 = histogramQuantile(0.95, p.histogram);
+    const q99 = histogramQuantile(0.99, p.histogram);
+    p95Ms[i] = q95 === null ? null : q95 * 1000;
+    p99Ms[i] = q99 === null ? null : q99 * 1000;
+  }
+  return { p95Ms, p99Ms, count };
+}
+
+/** A percentile column (ms) of histogram points on the grid; null where the window had no sample. */
+function quantileColumn(series: HistogramSeries | undefined, atMs: readonly number[], q: number): Column {
+  const column = emptyColumn(atMs.length);
+  const first = atMs[0]!;
+  const step = atMs.length > 1 ? atMs[1]! - first : 1;
+  for (const p of series?.points ?? []) {
+    const i = Math.round((p.timeMs - first) / step);
+    const v = p.histogram.count > 0 ? histogramQuantile(q, p.histogram) : null;
+    if (i >= 0 && i < atMs.length) column[i] = v === null ? null : v * 1000;
+  }
+  return column;
+}
+
 export async function collectTimeline(client: PrometheusClient, o: CollectOptions): Promise<Timeline> {
   const windowS = o.windowS ?? timelineWindowS(o.runEndMs - o.runStartMs, o.pushIntervalS);
   const atMs = windowEnds(o.runStartMs, o.runEndMs, windowS);
@@ -44,40 +77,45 @@ export async function collectTimeline(client: PrometheusClient, o: CollectOption
     selector: o.selector, windowS, scrapeWindowS: Math.max(windowS, 3 * o.scrapeIntervalS), runId: o.runId,
     ...(o.targetSelector ? { targetSelector: o.targetSelector } : {}),
   };
-  const range = (expr: string) => client.queryRange(expr, atMs[0]!, atMs[atMs.length - 1]!, windowS);
+  const [from, to] = [atMs[0]!, atMs[atMs.length - 1]!];
+  const range = (expr: string) => client.queryRange(expr, from, to, windowS);
+  const hist = (expr: string) => histogramRange(client, expr, from, to, windowS);
   const one = async (expr: string) => onGrid((await range(expr))[0], atMs);
-  const byEndpoint = async (expr: string) => {
-    const out: Record<string, Column> = {};
-    for (const s of await range(expr)) out[s.labels[ENDPOINT_TAG] || '(untagged)'] = onGrid(s, atMs);
-    return out;
-  };
+  const byEndpoint = <T>(series: Array<{ labels: Record<string, string> } & T>) =>
+    Object.fromEntries(series.map((s) => [s.labels[ENDPOINT_TAG] || '(untagged)', s])) as Record<string, T & { labels: Record<string, string> }>;
 
   const main = timelineQueries(q);
   const resources = resourceQueries(q);
-  const slaQueries = o.slas.map((sla) => [sla.id, slaWindowQuery(sla, q)] as const).filter(([, x]) => x !== undefined);
-  const [vus, rps, errorRate, p95, p99, count, eP95, eP99, eCount, eRps, slaValues, resourceValues, metrics] = await Promise.all([
-    one(main.vus), one(main.rps), one(main.errorRate), one(main.totalP95), one(main.totalP99), one(main.totalCount),
-    byEndpoint(main.endpointP95), byEndpoint(main.endpointP99), byEndpoint(main.endpointCount), byEndpoint(main.endpointRps),
-    Promise.all(slaQueries.map(async ([id, x]) => {
+  const metrics = trendMetrics(o.slas);
+  // SLAs whose quantity is not a percentile of the histograms read here (rates, the target's memory, tagged trends)
+  const otherSlas = o.slas.filter((sla) => sla.measure.kind !== 'k6' || sla.measure.stat === 'rate'
+    || (sla.measure.metric !== 'http_req_duration' && Object.keys(sla.measure.tags ?? {}).length > 0))
+    .map((sla) => [sla.id, slaWindowQuery(sla, q)] as const).filter(([, x]) => x !== undefined);
+  const [vus, rps, errorRate, totalHist, endpointHist, endpointRps, metricHists, otherValues, resourceValues] = await Promise.all([
+    one(main.vus), one(main.rps), one(main.errorRate),
+    hist(main.totalHistogram), hist(main.endpointHistogram), range(main.endpointRps),
+    Promise.all(metrics.map(async (m) => [m, (await hist(metricWindowHistogram(m, q)))[0]] as const)),
+    Promise.all(otherSlas.map(async ([id, x]) => {
       const [value, samples] = await Promise.all([one(x!.value), x!.count ? one(x!.count) : Promise.resolve(undefined)]);
       // a window without a sample of the SLA's requests has no value, whatever the quantile says
       return [id, samples ? value.map((v, i) => (samples[i] ? v : null)) : value] as const;
     })),
     Promise.all(Object.entries(resources).map(async ([key, expr]) => [key, await range(expr)] as const)),
-    Promise.all(trendMetrics(o.slas).map(async (metric) => {
-      const m = metricWindowQueries(metric, q);
-      const [mp95, mp99, mCount] = await Promise.all([one(m.p95), one(m.p99), one(m.count)]);
-      return [metric, { p95Ms: mp95, p99Ms: mp99, count: mCount }] as const;
-    })),
   ]);
+  const epHist = byEndpoint(endpointHist);
+  const epRps = byEndpoint(endpointRps);
   const endpoints: Timeline['endpoints'] = {};
-  for (const name of Object.keys(eCount).sort()) {
-    endpoints[name] = {
-      p95Ms: eP95[name] ?? emptyColumn(atMs.length),
-      p99Ms: eP99[name] ?? emptyColumn(atMs.length),
-      count: eCount[name]!,
-      rps: eRps[name] ?? emptyColumn(atMs.length),
-    };
+  for (const name of Object.keys(epHist).sort()) {
+    endpoints[name] = { ...latencyColumns(epHist[name], atMs), rps: onGrid(epRps[name], atMs) };
+  }
+  const metricSeries = Object.fromEntries(metricHists.filter(([, h]) => h && h.points.some((p) => p.histogram.count > 0)));
+  const slas: Record<string, Column> = Object.fromEntries(otherValues);
+  for (const sla of o.slas) {
+    const m = sla.measure;
+    if (m.kind !== 'k6' || m.stat === 'rate' || slas[sla.id]) continue;
+    const source = m.metric !== 'http_req_duration' ? metricSeries[m.metric]
+      : m.tags?.[ENDPOINT_TAG] ? epHist[m.tags[ENDPOINT_TAG]] : totalHist[0];
+    slas[sla.id] = quantileColumn(source, atMs, m.stat.percentile / 100);
   }
   const resourceColumns: ResourceColumns = {};
   for (const [key, series] of resourceValues) {
@@ -88,46 +126,48 @@ export async function collectTimeline(client: PrometheusClient, o: CollectOption
     windowS,
     atMs,
     vus, rps, errorRate,
-    total: { p95Ms: p95, p99Ms: p99, count },
+    total: latencyColumns(totalHist[0], atMs),
     endpoints,
-    metrics: Object.fromEntries(metrics.filter(([, c]) => c.count.some((v) => (v ?? 0) > 0))) as Record<string, LatencyColumns>,
-    slas: Object.fromEntries(slaValues),
+    metrics: Object.fromEntries(Object.entries(metricSeries).map(([m, h]) => [m, latencyColumns(h, atMs)])),
+    slas,
     resources: resourceColumns,
   };
+}
+
+function stat(h: NativeHistogram | undefined): { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; count: number | null } {
+  const ms = (q: number) => {
+    const v = h ? histogramQuantile(q, h) : null;
+    return v === null ? null : v * 1000;
+  };
+  return { p50Ms: ms(0.5), p95Ms: ms(0.95), p99Ms: ms(0.99), count: h ? h.count : null };
 }
 
 /**
  * The run's comparable figures at its end: p50/p95/p99 and counts of every request (`total`), of
  * each endpoint group (`endpoint:<group>`, with its request rate and error ratio) and of the judged
- * SLAs' other time trends (`metric:<name>`).
+ * SLAs' other time trends (`metric:<name>`). k6's series are cumulative: at the run's end the
+ * summed histogram is the whole run.
  */
 export async function collectRunStats(client: PrometheusClient, o: { selector: string; atMs: number; runMs: number; slas: readonly Sla[] }): Promise<RunStats> {
-  const v = (expr: string) => client.value(expr, o.atMs).then((x) => x ?? null);
-  const by = async (expr: string | undefined) => {
-    const out: Record<string, number> = {};
-    for (const s of expr ? await client.query(expr, o.atMs) : []) out[s.labels[ENDPOINT_TAG] || '(untagged)'] = s.value;
-    return out;
-  };
-  const stats: RunStats = {};
-  const total = runStatQueries(o.selector);
-  const [p50, p95, p99, count, b50, b95, b99, bCount, bErrors, bRequests] = await Promise.all([
-    v(total.p50), v(total.p95), v(total.p99), v(total.count),
-    by(total.byP50), by(total.byP95), by(total.byP99), by(total.byCount), by(total.byErrors), by(total.byRequests),
+  const q = runStatQueries(o.selector);
+  const metrics = trendMetrics(o.slas);
+  const [total, byEndpoint, requests, metricHists] = await Promise.all([
+    histogramInstant(client, q.totalHistogram, o.atMs),
+    histogramInstant(client, q.endpointHistogram, o.atMs),
+    client.query(q.requestsByEndpoint, o.atMs),
+    Promise.all(metrics.map(async (m) => [m, (await histogramInstant(client, runStatQueries(o.selector, m).totalHistogram, o.atMs))[0]] as const)),
   ]);
   const seconds = Math.max(1, o.runMs / 1000);
-  stats.total = { p50Ms: p50, p95Ms: p95, p99Ms: p99, count, rps: count === null ? null : count / seconds };
-  for (const group of Object.keys(bCount).sort()) {
-    const requests = bRequests[group] ?? null;
-    stats[`endpoint:${group}`] = {
-      p50Ms: b50[group] ?? null, p95Ms: b95[group] ?? null, p99Ms: b99[group] ?? null, count: bCount[group] ?? null,
-      rps: requests === null ? null : requests / seconds,
-      errorRate: requests ? (bErrors[group] ?? 0) / requests : null,
-    };
+  const stats: RunStats = {};
+  const totalStat = stat(total[0]?.histogram);
+  stats.total = { ...totalStat, rps: totalStat.count === null ? null : totalStat.count / seconds };
+  for (const e of [...byEndpoint].sort((a, b) => (a.labels[ENDPOINT_TAG] ?? '').localeCompare(b.labels[ENDPOINT_TAG] ?? ''))) {
+    const group = e.labels[ENDPOINT_TAG] || '(untagged)';
+    const mine = requests.filter((r) => (r.labels[ENDPOINT_TAG] || '(untagged)') === group);
+    const all = mine.reduce((n, r) => n + r.value, 0);
+    const failed = mine.filter((r) => r.labels.expected_response === 'false').reduce((n, r) => n + r.value, 0);
+    stats[`endpoint:${group}`] = { ...stat(e.histogram), rps: mine.length ? all / seconds : null, errorRate: all > 0 ? failed / all : null };
   }
-  await Promise.all(trendMetrics(o.slas).map(async (metric) => {
-    const q = runStatQueries(o.selector, metric);
-    const [m50, m95, m99, mCount] = await Promise.all([v(q.p50), v(q.p95), v(q.p99), v(q.count)]);
-    if (mCount) stats[`metric:${metric}`] = { p50Ms: m50, p95Ms: m95, p99Ms: m99, count: mCount };
-  }));
+  for (const [m, h] of metricHists) if (h && h.histogram.count > 0) stats[`metric:${m}`] = stat(h.histogram);
   return stats;
 }

@@ -26,17 +26,13 @@ const DURATION = 'k6_http_req_duration_seconds';
 export function timelineQueries(o: TimelineQueryOptions) {
   const w = `${o.windowS}s`;
   const k6 = (extra?: string) => `{${[o.selector, extra].filter(Boolean).join(',')}}`;
-  const byEndpoint = (q: number) => `1000 * histogram_quantile(${q}, sum by (${ENDPOINT_TAG}) (rate(${DURATION}${k6()}[${w}])))`;
   return {
     vus: `sum(max_over_time(k6_vus${k6()}[${w}]))`,
     rps: `sum(rate(k6_http_reqs_total${k6(notStreaming)}[${w}]))`,
     errorRate: httpErrorRatio({ selector: o.selector, mode: 'window', window: w }),
-    totalP95: `1000 * histogram_quantile(0.95, sum(rate(${DURATION}${k6(notStreaming)}[${w}])))`,
-    totalP99: `1000 * histogram_quantile(0.99, sum(rate(${DURATION}${k6(notStreaming)}[${w}])))`,
-    totalCount: `histogram_count(sum(increase(${DURATION}${k6(notStreaming)}[${w}])))`,
-    endpointP95: byEndpoint(0.95),
-    endpointP99: byEndpoint(0.99),
-    endpointCount: `histogram_count(sum by (${ENDPOINT_TAG}) (increase(${DURATION}${k6()}[${w}])))`,
+    /** the summed histogram of every request's duration in each window (p95, p99 and count are read from it). */
+    totalHistogram: `sum(increase(${DURATION}${k6(notStreaming)}[${w}]))`,
+    endpointHistogram: `sum by (${ENDPOINT_TAG}) (increase(${DURATION}${k6()}[${w}]))`,
     endpointRps: `sum by (${ENDPOINT_TAG}) (rate(k6_http_reqs_total${k6()}[${w}]))`,
   };
 }
@@ -47,31 +43,17 @@ export function trendMetrics(slas: readonly Sla[]): string[] {
   return [...new Set(names)].sort();
 }
 
-/** A trend metric's percentiles per window. */
-export function metricWindowQueries(metric: string, o: TimelineQueryOptions) {
-  const series = `k6_${metric}_seconds{${o.selector}}`;
-  const w = `${o.windowS}s`;
-  return {
-    p95: `1000 * histogram_quantile(0.95, sum(rate(${series}[${w}])))`,
-    p99: `1000 * histogram_quantile(0.99, sum(rate(${series}[${w}])))`,
-    count: `histogram_count(sum(increase(${series}[${w}])))`,
-  };
+/** A trend metric's summed histogram per window. */
+export function metricWindowHistogram(metric: string, o: TimelineQueryOptions): string {
+  return `sum(increase(k6_${metric}_seconds{${o.selector}}[${o.windowS}s]))`;
 }
 
 /** Whole-run figures at the run's end (k6's series are cumulative: the instant value is the run). */
 export function runStatQueries(selector: string, metric?: string) {
-  const series = metric ? `k6_${metric}_seconds{${selector}}` : `${DURATION}{${selector},${notStreaming}}`;
-  const q = (p: number, by?: string) => `1000 * histogram_quantile(${p}, sum${by ? ` by (${by})` : ''} (${series}))`;
-  const by = metric ? undefined : ENDPOINT_TAG;
-  const reqs = (extra?: string) => `k6_http_reqs_total{${[selector, extra].filter(Boolean).join(',')}}`;
   return {
-    p50: q(0.5), p95: q(0.95), p99: q(0.99), count: `histogram_count(sum(${series}))`,
-    byP50: by ? `1000 * histogram_quantile(0.5, sum by (${by}) (${DURATION}{${selector}}))` : undefined,
-    byP95: by ? `1000 * histogram_quantile(0.95, sum by (${by}) (${DURATION}{${selector}}))` : undefined,
-    byP99: by ? `1000 * histogram_quantile(0.99, sum by (${by}) (${DURATION}{${selector}}))` : undefined,
-    byCount: by ? `histogram_count(sum by (${by}) (${DURATION}{${selector}}))` : undefined,
-    byErrors: by ? `sum by (${by}) (${reqs('expected_response="false"')})` : undefined,
-    byRequests: by ? `sum by (${by}) (${reqs()})` : undefined,
+    totalHistogram: metric ? `sum(k6_${metric}_seconds{${selector}})` : `sum(${DURATION}{${selector},${notStreaming}})`,
+    endpointHistogram: `sum by (${ENDPOINT_TAG}) (${DURATION}{${selector}})`,
+    requestsByEndpoint: `sum by (${ENDPOINT_TAG}, expected_response) (k6_http_reqs_total{${selector}})`,
   };
 }
 
