@@ -138,7 +138,7 @@ export function runVerdict(input: VerdictInput): Verdict {
     if (t.status === 'fail') slaReasons.push(describeThreshold(t));
   }
   for (const sla of input.slas) {
-    if (sla.status === 'fail') slaReasons.unshift(describeSla(sla));
+    if (sla.status === 'fail' && !faults?.holdsOutside(sla.id)) slaReasons.unshift(describeSla(sla));
   }
   const notMeasuredThresholds = thresholds.filter((t) => t.status === 'not-measured').map((t) => `${t.metric}: ${t.expression}`);
   if (notMeasuredThresholds.length > 0) warnings.push(`thresholds not measured (no samples): ${notMeasuredThresholds.join(', ')}`);

@@ -53,7 +53,8 @@ export const FAULT_KIND_INFO: Record<FaultKind, KindInfo> = {
   'pg-replica-kill': {
     title: 'a Postgres hot standby killed',
     duration: 'none',
-    expectedChecks: ['replication_streaming'],
+    // the target's health says degraded while one of its read replicas is away (local; on the cluster it reads -ro)
+    expectedChecks: ['replication_streaming', 'target_healthy'],
     local: { supported: true, does: 'SIGKILL to postgres-replica-1\'s process group; the supervisor starts it again (restart policy), it streams again from its slot on the primary' },
     cluster: { supported: true, does: 'deletes the pod of a CloudNativePG replica (labels cnpg.io/cluster=<cluster>, cnpg.io/instanceRole=replica); the operator recreates it' },
   },
@@ -71,7 +72,7 @@ export const FAULT_KIND_INFO: Record<FaultKind, KindInfo> = {
   'pg-replica-pause': {
     title: 'a Postgres hot standby stalled (SIGSTOP) for DURATION',
     duration: 'required',
-    expectedChecks: ['replication_streaming'],
+    expectedChecks: ['replication_streaming', 'target_healthy'],
     local: { supported: true, does: 'SIGSTOP to postgres-replica-1\'s process group, SIGCONT after DURATION: a standby that stalls rather than dies' },
     cluster: {
       supported: false,
@@ -82,7 +83,8 @@ export const FAULT_KIND_INFO: Record<FaultKind, KindInfo> = {
   'redis-primary-kill': {
     title: 'a Redis cluster primary killed',
     duration: 'none',
-    expectedChecks: ['redis_cluster_ok', 'prometheus_scraping'],
+    // the exporter's scrape of a dead or stalled node fails; the target's health says degraded meanwhile
+    expectedChecks: ['redis_cluster_ok', 'prometheus_scraping', 'target_healthy'],
     local: {
       supported: true,
       does: 'SIGKILL to the node serving slot 0 as primary; Redis Cluster promotes its replica, and the supervisor starts the node again after its restart delay ' +
@@ -93,7 +95,8 @@ export const FAULT_KIND_INFO: Record<FaultKind, KindInfo> = {
   'redis-node-pause': {
     title: 'a Redis cluster primary stalled (SIGSTOP) for DURATION',
     duration: 'required',
-    expectedChecks: ['redis_cluster_ok', 'prometheus_scraping'],
+    // the exporter's scrape of a dead or stalled node fails; the target's health says degraded meanwhile
+    expectedChecks: ['redis_cluster_ok', 'prometheus_scraping', 'target_healthy'],
     local: { supported: true, does: 'SIGSTOP to the node serving slot 0 as primary, SIGCONT after DURATION (longer than 3 s: the cluster fails it over, and it rejoins as a replica)' },
     cluster: {
       supported: false,

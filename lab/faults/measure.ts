@@ -5,7 +5,7 @@
 import { judgeSla, type SlaResult } from '../analysis/slaJudgement.ts';
 import type { PrometheusClient, RangeSeries } from '../analysis/prometheusClient.ts';
 import { ENDPOINT_TAG, STREAMING_ENDPOINT_GROUPS, type Sla } from '../sla/catalogue.ts';
-import { measureSeries, slaQuery } from '../sla/promql.ts';
+import { measureSeries, slaQuery, targetHealthSamples, targetMemorySamples } from '../sla/promql.ts';
 import { runRange } from '../analysis/slaMeasurements.ts';
 import { FAULT_KIND_INFO } from './kinds.ts';
 import type { FaultOutcome } from './outcome.ts';
@@ -25,6 +25,8 @@ export interface MeasureFaultsOptions {
   maxRecoveryMs: number;
   /** the runners' push interval, s. */
   pushIntervalS: number;
+  /** the target service's own metrics (default job="target"). */
+  targetSelector?: string;
 }
 
 export interface FaultMeasurement {
@@ -84,6 +86,8 @@ export async function measureFaults(client: PrometheusClient, records: readonly 
       record, expectedChecks: FAULT_KIND_INFO[record.spec.kind].expectedChecks,
       runStartMs: opts.runStartMs, runEndMs: opts.runEndMs, holdWindowMs: W, maxRecoveryMs: opts.maxRecoveryMs,
       slaSeries, errors, requests, gaps,
+      others: records.filter((r) => r !== record && r.injected && r.injectedAtMs !== undefined)
+        .map((r) => ({ fromMs: r.injectedAtMs!, toMs: r.watchEndMs ?? opts.runEndMs })),
     });
     const windows = statWindows({
       injectedAtMs: inj, recoveredAtMs: j.recoveredAtMs, windowEndMs: j.window.toMs,
@@ -160,9 +164,11 @@ async function slaWindowSeries(
 }
 
 /**
- * The windowable SLAs over the run without its fault windows: the histograms (and request
- * counters) of the segments between the windows, added up. The other SLAs (rates from the
- * runners' summaries, the target's memory) are judged over the whole run only: not measured here.
+ * The SLAs over the run without its fault windows: the histograms (and request counters) of the
+ * segments between the windows, added up; the target's availability averaged over the segments by
+ * their length, its memory peak the highest of theirs. The rates k6 exports only as a cumulative
+ * ratio (checks, cache hits, ...) and shares of the target's limits cannot be cut at the windows:
+ * not measured here, judged over the whole run only.
  */
 async function measureOutside(
   client: PrometheusClient, opts: MeasureFaultsOptions, windows: readonly Gap[], gaps: readonly Gap[], pushMs: number,
@@ -173,6 +179,10 @@ async function measureOutside(
   const results: SlaResult[] = [];
   for (const sla of opts.slas) {
     const measure = sla.measure;
+    if (measure.kind === 'target' && (measure.quantity === 'availability' || measure.quantity === 'memory_mb_peak') && segments.length > 0) {
+      results.push(judgeSla(sla, await targetOutside(client, sla, measure.quantity, segments, opts.targetSelector)));
+      continue;
+    }
     if (!windowable.has(sla.id) || measure.kind !== 'k6' || segments.length === 0) {
       results.push(judgeSla(sla, {}));
       continue;
@@ -206,6 +216,28 @@ async function measureOutside(
     results.push(judgeSla(sla, { ...(value !== undefined ? { value } : {}), samples: Math.round(samples ?? 0) }));
   }
   return results;
+}
+
+/** The target's availability (by segment length) or memory peak over the segments. */
+async function targetOutside(
+  client: PrometheusClient, sla: Sla, quantity: 'availability' | 'memory_mb_peak', segments: readonly Gap[], targetSelector: string | undefined,
+): Promise<{ value?: number; samples: number }> {
+  let weighted = 0;
+  let length = 0;
+  let peak: number | undefined;
+  let samples = 0;
+  for (const s of segments) {
+    const q = { selector: '', mode: 'window' as const, window: `${Math.round(s.toMs - s.fromMs)}ms`, ...(targetSelector ? { targetSelector } : {}) };
+    const n = (await client.value(quantity === 'availability' ? targetHealthSamples(q) : targetMemorySamples(q), s.toMs)) ?? 0;
+    const value = await client.value(slaQuery(sla, q), s.toMs);
+    if (value === undefined || n <= 0) continue;
+    samples += n;
+    weighted += value * (s.toMs - s.fromMs);
+    length += s.toMs - s.fromMs;
+    peak = Math.max(peak ?? value, value);
+  }
+  const value = quantity === 'availability' ? (length > 0 ? weighted / length : undefined) : peak;
+  return { ...(value !== undefined ? { value } : {}), samples: Math.round(samples) };
 }
 
 function notInjected(record: FaultRecord, maxRecoveryMs: number): FaultOutcome {

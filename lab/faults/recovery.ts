@@ -47,6 +47,8 @@ export interface RecoveryInput {
   errors: readonly Point[];
   requests: readonly Point[];
   gaps: readonly Gap[];
+  /** the windows of the run's other faults (injection to the end of their watch): an SLA window over one of them is not this fault's. */
+  others?: readonly Gap[];
 }
 
 export interface RecoveryJudgement {
@@ -147,7 +149,8 @@ export function judgeRecovery(input: RecoveryInput): RecoveryJudgement {
   const watchEnd = record.watchEndMs ?? inj;
   const notes: string[] = [];
   const times = [...new Set(input.slaSeries.flatMap((s) => s.points.map((p) => p.timeMs)))].sort((a, b) => a - b);
-  const windowWhole = (t: number) => !overlapsGap(t - W, t, gaps);
+  const others = input.others ?? [];
+  const windowWhole = (t: number) => !overlapsGap(t - W, t, gaps) && !overlapsGap(t - W, t, others);
 
   // the lab checks: which failed, expected or not
   const failed = new Set(record.polls.flatMap((p) => p.failing.map((c) => c.id)).filter((id) => !record.baselineFailing.includes(id)));
@@ -175,10 +178,18 @@ export function judgeRecovery(input: RecoveryInput): RecoveryJudgement {
       `${still.length ? ` (at the end: ${still.join('; ')})` : ''}`);
   } else {
     const deadline = inj + input.maxRecoveryMs;
-    const candidates = times.filter((t) => t >= checksGreenAtMs + W && t <= input.runEndMs && windowWhole(t));
+    // windows in order from the lab checks' green; one over lost pushes is skipped, and one over
+    // another fault's window ends the search: what follows is not this fault's recovery any more
+    const inRun = times.filter((t) => t >= checksGreenAtMs + W && t <= input.runEndMs);
+    let blockedByOthers = false;
     let lastBreak: string | undefined;
     let measurable = false;
-    for (const t of candidates) {
+    for (const t of inRun) {
+      if (overlapsGap(t - W, t, others)) {
+        blockedByOthers = true;
+        break;
+      }
+      if (overlapsGap(t - W, t, gaps)) continue;
       const at = slasAt(input.slaSeries, t, minSamples);
       if (!at.measurable) continue;
       measurable = true;
@@ -190,13 +201,16 @@ export function judgeRecovery(input: RecoveryInput): RecoveryJudgement {
       break;
     }
     if (recoveredAtMs !== null) slaWindow = 'held';
-    else if (measurable) {
+    else if (measurable && !blockedByOthers) {
       slaWindow = 'not-held';
       notes.push(`the lab checks were green again after ${fmtS(checksGreenAtMs - inj)}, but the SLAs did not hold over any ${fmtS(W)} window ` +
         `starting by ${fmtS(Math.min(deadline, input.runEndMs) - inj)} after the injection${lastBreak ? ` (last: ${lastBreak})` : ''}`);
     } else {
       recoveredAtMs = checksGreenAtMs;
-      notes.push(checksGreenAtMs + W > input.runEndMs
+      notes.push(blockedByOthers
+        ? `another fault of the run came before a whole ${fmtS(W)} window in which the SLAs held after the lab checks were green again` +
+          `${lastBreak ? ` (before it: ${lastBreak})` : ''}: recovery is timed by the lab checks`
+        : checksGreenAtMs + W > input.runEndMs
         ? `the runners ended ${fmtS(Math.max(0, input.runEndMs - checksGreenAtMs))} after the lab checks were green again: no whole ${fmtS(W)} window showed the SLAs holding; recovery is timed by the lab checks`
         : `no ${fmtS(W)} window after the lab checks were green again had ${minSamples} requests for an SLA: recovery is timed by the lab checks`);
     }

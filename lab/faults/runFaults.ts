@@ -22,7 +22,9 @@ export interface RunFaultResults {
 }
 
 export interface RunFaults {
-  finish(input: { client: PrometheusClient; runStartMs: number; runEndMs: number; selector: string; slas: readonly Sla[]; pushIntervalS: number }): Promise<RunFaultResults>;
+  finish(input: {
+    client: PrometheusClient; runStartMs: number; runEndMs: number; selector: string; slas: readonly Sla[]; pushIntervalS: number; targetSelector?: string | undefined;
+  }): Promise<RunFaultResults>;
 }
 
 export interface StartRunFaultsInput {
@@ -47,7 +49,7 @@ export function startRunFaults(input: StartRunFaultsInput): RunFaults | undefine
     })
     : undefined;
   return {
-    async finish({ client, runStartMs, runEndMs, selector, slas, pushIntervalS }) {
+    async finish({ client, runStartMs, runEndMs, selector, slas, pushIntervalS, targetSelector }) {
       const records: FaultRecord[] = schedule
         ? await schedule.finish(runEndMs)
         : input.faults.map((spec) => ({ spec, injected: false, notInjected: 'the target has no fault driver', baselineFailing: [], polls: [] }));
@@ -55,6 +57,7 @@ export function startRunFaults(input: StartRunFaultsInput): RunFaults | undefine
       try {
         const measured = await measureFaults(client, records, {
           selector, runStartMs, runEndMs, slas, holdWindowMs, maxRecoveryMs: input.maxRecoveryMs, pushIntervalS,
+          ...(targetSelector ? { targetSelector } : {}),
         });
         return { ...measured, killedRunners };
       } catch (error) {

@@ -11,13 +11,15 @@
 import type { LabCheck } from '../analysis/verdict.ts';
 import { sleep } from '../process/waitUntil.ts';
 import type { FaultDriver, Injection } from './driver.ts';
-import { faultLabel, type FaultSpec } from './kinds.ts';
+import { FAULT_KIND_INFO, faultLabel, type FaultSpec } from './kinds.ts';
 
 /** One poll of the lab checks during a fault. */
 export interface FaultPoll {
   timeMs: number;
-  /** the checks that failed, with what they said. */
+  /** the checks that failed, with what they said (those another fault explains aside). */
   failing: Array<{ id: string; detail: string }>;
+  /** failing checks another fault still active then is expected to break (`<check> (<fault>)`). */
+  excused: string[];
   /** whether the part hit is back (driver.healing), and what the target says about it. */
   healed: boolean;
   healing: string;
@@ -89,7 +91,18 @@ export function startFaultSchedule(options: FaultScheduleOptions): FaultSchedule
       driver.checks().catch((error: Error): LabCheck[] => [{ id: 'lab_checks', title: 'lab checks', phase: 'end', ok: false, detail: `could not read the lab checks: ${error.message}` }]),
       driver.healing(record.spec, record.injection!).catch((error: Error) => ({ healed: false, detail: `could not tell: ${error.message}` })),
     ]);
-    return { timeMs: Date.now(), failing: failingOf(checks), healed: healing.healed, healing: healing.detail };
+    const timeMs = Date.now();
+    // another fault injected and not yet recovered explains the checks it is expected to break:
+    // faults close together are each timed on what is theirs
+    const active = records.filter((r) => r !== record && r.injected && r.watchEndMs === undefined && r.checksGreenAtMs === undefined);
+    const failing: FaultPoll['failing'] = [];
+    const excused: string[] = [];
+    for (const check of failingOf(checks)) {
+      const other = active.find((r) => FAULT_KIND_INFO[r.spec.kind].expectedChecks.includes(check.id));
+      if (other) excused.push(`${check.id} (${faultLabel(other.spec)})`);
+      else failing.push(check);
+    }
+    return { timeMs, failing, excused, healed: healing.healed, healing: healing.detail };
   };
 
   const run = async (record: FaultRecord): Promise<void> => {

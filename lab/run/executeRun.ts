@@ -94,7 +94,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
       if (ended.problem && !io.signal.aborted) labErrors.push(ended.problem);
       runEndMs = Date.now();
       await sleep(lab.lastPushMs);
-      faultResults = await faults?.finish({ client, runStartMs, runEndMs, selector, slas, pushIntervalS: lab.pushIntervalS });
+      faultResults = await faults?.finish({ client, runStartMs, runEndMs, selector, slas, pushIntervalS: lab.pushIntervalS, targetSelector: lab.targetSelector });
       if (faultResults?.problem) labErrors.push(faultResults.problem);
       io.log(`run ${plan.runId}: analysing ${ended.runners.length} runner(s) from Prometheus`);
       analysis = await analyseRun(client, {
