@@ -26,6 +26,7 @@ import { stackObjects } from './kubernetesObjects.ts';
 import { ObservabilityStack } from './observability.ts';
 import { buildTargetBundle, targetBundleConfigMap } from '../lab/cluster/manifests/targetBundle.ts';
 import { TARGET_NODE_FLAGS } from '../target/src/nodeFlags.ts';
+import { targetImageSourceHash } from '../lab/cluster/targetImage.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 type Json = Record<string, any>;
@@ -152,6 +153,8 @@ test('target: the chart and image the config names, its secrets by name, on the 
   assert.match(v.redis.nodes, /perflab-redis-leader\.perflab-data\.svc:6379/);
   assert.equal(v.nodeSelector[POOL_LABEL], 'app');
   assert.equal(v.delivery, 'image');
+  // the image's tag stays while the code changes: the sources' hash rolls the pods
+  assert.deepEqual(v.podAnnotations, { 'perflab.dev/source-hash': targetImageSourceHash(ROOT.replace(/\/$/, ''), lab.config.target.nodeImage.repository + ':' + lab.config.target.nodeImage.tag) });
   assert.equal(resources('target', 'kubernetes_config_map_v1').length, 1, 'the default lab: the bundle\'s ConfigMap');
   assert.equal(JSON.parse(custom.json.target).resource.kubernetes_config_map_v1, undefined, 'delivery image: no bundle');
 });

@@ -87,7 +87,7 @@ export const CHART_KEYS: Record<string, ChartKeys> = {
     required: ['redisCluster.clusterSize', 'redisCluster.leader.replicas', 'redisCluster.follower.replicas', 'redisCluster.redisSecret.secretName', 'redisExporter.enabled', 'serviceMonitor.enabled'],
   },
   'target-api': {
-    known: ['delivery', 'bundle.configMap', 'bundle.sha256', 'bundle.nodeFlags', 'image.repository', 'image.tag', 'replicaCount', 'autoscaling.minReplicas', 'autoscaling.maxReplicas', 'resources', 'env', 'nodeSelector', 'serviceMonitor.enabled',
+    known: ['delivery', 'bundle.configMap', 'bundle.sha256', 'bundle.nodeFlags', 'podAnnotations', 'image.repository', 'image.tag', 'replicaCount', 'autoscaling.minReplicas', 'autoscaling.maxReplicas', 'resources', 'env', 'nodeSelector', 'serviceMonitor.enabled',
       'database.existingSecret', 'database.primaryUrlKey', 'database.replicaHosts', 'redis.nodes', 'redis.existingSecret', 'redis.passwordKey'],
     required: ['delivery', 'image.repository', 'image.tag', 'replicaCount', 'database.existingSecret', 'database.primaryUrlKey', 'redis.nodes', 'redis.existingSecret', 'redis.passwordKey'],
   },

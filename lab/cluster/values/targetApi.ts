@@ -8,6 +8,8 @@ import { dataEndpoints, TARGET_SECRETS, TARGET_SECRET_KEYS } from '../names.ts';
 import { placementFor } from '../placement.ts';
 import { targetImageRef } from '../images.ts';
 import { buildTargetBundle, targetBundleName } from '../manifests/targetBundle.ts';
+import { SOURCE_LABEL, targetImageSourceHash } from '../targetImage.ts';
+import { PROJECT_ROOT } from '../../paths.ts';
 import { TARGET_NODE_FLAGS } from '../../../target/src/nodeFlags.ts';
 
 /** The bundle the chart mounts (delivery bundle): its ConfigMap and sha256. */
@@ -21,7 +23,10 @@ function delivery(config: LabConfig, bundle: TargetBundleRef | undefined) {
   const t = config.target;
   if (t.delivery === 'image') {
     const image = targetImageRef(config);
-    return { delivery: 'image', image: { repository: image.repository, tag: image.tag } };
+    // the tag stays while the code changes: the sources' hash (the label lab:up builds the image
+    // with) in the pod template rolls the pods onto a rebuilt image
+    const sourceHash = targetImageSourceHash(PROJECT_ROOT, `${t.nodeImage.repository}:${t.nodeImage.tag}`);
+    return { delivery: 'image', image: { repository: image.repository, tag: image.tag }, podAnnotations: { [SOURCE_LABEL]: sourceHash } };
   }
   const ref = bundle ?? { configMap: targetBundleName(config), sha256: buildTargetBundle().sha256 };
   return {
