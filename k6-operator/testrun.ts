@@ -6,7 +6,7 @@ import { K6 } from '../lab/versions.ts';
 import { isDnsLabel } from '../lab/cluster/dnsLabel.ts';
 import { assertFitsConfigMap } from '../lab/scenarios/limits.ts';
 import type { LoadProfile } from '../lab/scenarios/profiles.ts';
-import { outputEnv, runArgs, scenarioEnv } from '../lab/k6/runnerContract.ts';
+import { outputEnv, browserEnv, runArgs, scenarioEnv } from '../lab/k6/runnerContract.ts';
 
 export const TESTRUN_API_VERSION = 'k6.io/v1alpha1';
 export const TESTRUN_KIND = 'TestRun';
@@ -61,6 +61,15 @@ export interface ScriptConfigMap {
   metadata: ObjectMeta;
   data: Record<string, string>;
 }
+
+/**
+ * Runner resources of a scenario with browser VUs: each Chromium takes about a core and 300 MB while
+ * it loads a page, beside k6 itself.
+ */
+export const BROWSER_RUNNER_RESOURCES = {
+  requests: { cpu: '1', memory: '1Gi' },
+  limits: { cpu: '2', memory: '3Gi' },
+} satisfies ResourceRequirements;
 
 /** Runner resources when the caller gives none: enough for a few hundred VUs of HTTP per runner. */
 export const DEFAULT_RUNNER_RESOURCES = {
@@ -133,6 +142,7 @@ function validate(input: TestRunInput): void {
 function testRunEnv(input: TestRunInput): EnvVar[] {
   const contract = {
     ...outputEnv(input.remoteWriteUrl),
+    ...browserEnv(input.baseUrl),
     ...scenarioEnv({ profile: input.profile, vus: input.vus, duration: input.duration }, input.baseUrl),
   };
   const env: EnvVar[] = Object.entries(contract).map(([name, value]) => ({ name, value }));

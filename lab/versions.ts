@@ -98,7 +98,16 @@ export { TARGET_API } from '../target/src/version.ts';
 export const K6_RUNNER_IMAGE_BASES = {
   go: 'golang:1.25.12-bookworm',
   base: 'gcr.io/distroless/static-debian12:nonroot',
+  /** the browser runner's base: Debian 12, whose `chromium` package is the one the local lab runs (pin a digest for reproducible builds). */
+  browser: 'debian:bookworm-slim',
 } as const;
+
+/**
+ * The runner image of scenarios with browser VUs (k6/browser needs Chromium, which grafana/k6 and
+ * the distroless runner lack): the runner-image recipe's `browser` target (k6-operator/runner-image),
+ * built and loaded into the cluster by the user (no registry serves it).
+ */
+export const K6_BROWSER_RUNNER_IMAGE = `perflab/k6-browser:${K6.version.replace(/^v/, '')}`;
 
 // --- the simulated cluster (lab/sim): a real control plane with kwok nodes on loopback, each
 // binary built from the Go module proxy by lab/setup/controlPlane.ts (never a release download) ---

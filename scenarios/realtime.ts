@@ -16,7 +16,7 @@ import exec from 'k6/execution';
 import { get, labOptions, metrics, PROFILE_SHAPE, returningStudentId, step, wsBaseUrl } from 'perflab';
 
 export const options = labOptions({
-  slas: ['realtime_update_p95', 'realtime_connect_p95', 'checks_pass_rate'],
+  slas: ['realtime_update_p95', 'realtime_websocket_p95', 'realtime_sse_p95', 'realtime_connect_p95', 'realtime_connection_stability', 'checks_pass_rate'],
   scenarios: {
     websocket_classroom: {
       executor: 'constant-vus',
@@ -90,7 +90,7 @@ export function classroom(): void {
     failure = event?.error ?? 'websocket error';
   };
   ws.onclose = () => {
-    step(
+    const stable = step(
       { opened, broadcasts, failure },
       {
         'websocket connected': (s) => s.opened,
@@ -99,6 +99,8 @@ export function classroom(): void {
       },
       SOCKET,
     );
+    // the request's connection stability: a session that connected, got messages and ended without error
+    metrics.realtimeSessionOk.add(stable, { ...SOCKET, transport: 'websocket' });
     if (progress === 0 && sessionMs >= 2000) console.log(`no student.progress received in ${sessionMs} ms (room ${room})`);
   };
 }
@@ -143,7 +145,7 @@ export function progressStream(): void {
     const latency = typeof first?.sentAt === 'number' ? started + firstByteMs - first.sentAt : -1;
     if (latency >= 0) metrics.realtimeLatency.add(latency, { ...STREAM, transport: 'sse', event: 'progress' });
   }
-  step(
+  const stable = step(
     { body, events, first },
     {
       'event stream opened': (s) => s.body !== '',
@@ -152,6 +154,7 @@ export function progressStream(): void {
     },
     STREAM,
   );
+  metrics.realtimeSessionOk.add(stable, { ...STREAM, transport: 'sse' });
 }
 
 export default function (): void {

@@ -5,10 +5,10 @@
 
 import crypto from 'k6/crypto';
 import http from 'k6/http';
-import { json, labOptions, post, step, thinkTime, type RequestTags } from 'perflab';
+import { json, labOptions, metrics, post, step, thinkTime, type RequestTags } from 'perflab';
 
 export const options = labOptions({
-  slas: ['upload_1mb_p95', 'upload_10mb_p95', 'http_error_rate', 'checks_pass_rate'],
+  slas: ['upload_1mb_p95', 'upload_10mb_p95', 'upload_error_rate', 'http_error_rate', 'checks_pass_rate'],
   scenarios: {
     small_files: {
       executor: 'constant-vus',
@@ -50,7 +50,7 @@ function upload(bytes: number, tags: RequestTags): void {
     timeout: '60s',
   });
   const body = json<{ uploadId?: string; bytes?: number; sha256?: string }>(res);
-  step(
+  const intact = step(
     res,
     {
       'upload accepted': (r) => r.status === 200,
@@ -59,6 +59,7 @@ function upload(bytes: number, tags: RequestTags): void {
     },
     tags,
   );
+  metrics.uploadFailed.add(!intact, { ...tags });
 }
 
 export function uploadOneMb(): void {

@@ -9,6 +9,7 @@ import { measureBreakdown, type RunBreakdown } from './breakdown.ts';
 import { judgeSla, type SlaResult } from './slaJudgement.ts';
 import type { SoakCheck } from './soakChecks.ts';
 import type { Sla } from '../sla/catalogue.ts';
+import type { TargetResources } from '../sla/promql.ts';
 import type { K6MetricInfo, ParsedThreshold } from '../k6/thresholdSyntax.ts';
 import { judgeThresholds, type ThresholdResult } from './thresholds.ts';
 import { countSeries, groupedNames, type GroupedName } from './cardinality.ts';
@@ -33,6 +34,8 @@ export interface AnalyseOptions {
   runnerSummaries?: readonly K6SummaryExport[];
   withSoakChecks: boolean;
   targetSelector?: string;
+  /** what each process of the lab's own target is given (the CPU and memory SLAs are shares of it). */
+  targetResources?: TargetResources;
   /** the scenario's own thresholds and the k6 type of their metrics (PreparedScenario). */
   thresholds?: { list: readonly ParsedThreshold[]; metrics: Readonly<Record<string, K6MetricInfo>> };
   /** runners left out (a runner a fault killed: the run is judged on what the others measured). */
@@ -48,6 +51,7 @@ export async function analyseRun(client: PrometheusClient, opts: AnalyseOptions)
       slas: opts.slas, selector, runStartMs: opts.runStartMs, runEndMs: opts.runEndMs,
       ...(opts.runnerSummaries ? { runnerSummaries: opts.runnerSummaries } : {}),
       ...(opts.targetSelector ? { targetSelector: opts.targetSelector } : {}),
+      ...(opts.targetResources ? { targetResources: opts.targetResources } : {}),
     });
     const thresholds = opts.thresholds
       ? await judgeThresholds(client, opts.thresholds.list, opts.thresholds.metrics, {

@@ -74,6 +74,8 @@ export interface FaultSchedule {
   finish(runEndMs: number): Promise<FaultRecord[]>;
   /** the records so far (for a progress line). */
   records: readonly FaultRecord[];
+  /** resolves once every fault has been injected and watched to its end (the runners still running). */
+  done: Promise<FaultRecord[]>;
 }
 
 const failingOf = (checks: readonly LabCheck[]) => checks.filter((c) => !c.ok).map((c) => ({ id: c.id, detail: c.detail }));
@@ -160,8 +162,8 @@ export function startFaultSchedule(options: FaultScheduleOptions): FaultSchedule
         await sleep(pollMs, options.signal);
       }
     } finally {
-      if (spec.durationMs !== undefined && record.liftedAtMs === undefined) {
-        // the watch ended early (Ctrl-C): lift it now rather than at its time
+      if (spec.durationMs !== undefined && record.liftedAtMs === undefined && options.signal.aborted) {
+        // Ctrl-C: lift it now rather than at its time (a watch that reached its limit waits for it)
         await driver.lift(spec, record.injection!).catch(() => {});
         record.liftedAtMs = Date.now();
       }
@@ -176,6 +178,7 @@ export function startFaultSchedule(options: FaultScheduleOptions): FaultSchedule
   })));
   return {
     records,
+    done: all.then(() => records),
     async finish(_runEndMs: number) {
       runEnded = true;
       ended.abort(); // wakes the faults still waiting for their offset

@@ -63,6 +63,47 @@ export function outputEnv(remoteWriteUrl: string, pushInterval?: string): Record
   };
 }
 
+/** Debian's Chromium, where the local lab installs it (lab/setup/debianPackages.ts) and the browser runner image carries it. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Chromium's flags on every runner, beyond the ones k6/browser always passes (among them
+ * disable-background-networking, no-first-run, disable-extensions, disable-default-apps). K6_BROWSER_ARGS
+ * is comma-separated, without the leading dashes, no value may hold a comma. Measured on Chromium 156
+ * (strace of a k6 run): with k6's own flags alone it still resolves and calls accounts.google.com
+ * (sign-in), update.googleapis.com and clients2.google.com (component updates, network time),
+ * optimizationguide-pa.googleapis.com and redirector.gvt1.com, retrying each; disable-sync and
+ * disable-component-update remove some, and the dead proxy sends whatever is left to a closed port on
+ * this machine without a DNS lookup, while the service under test is reached directly (loopback is
+ * never proxied; a non-loopback base URL's host is bypassed). no-sandbox: the runners run as root
+ * locally, and in a container without the user namespaces Chromium's sandbox needs.
+ */
+export const BROWSER_ARGS = [
+  'no-sandbox',
+  'disable-sync',
+  'disable-component-update',
+  'disable-domain-reliability',
+  'disable-client-side-phishing-detection',
+  'no-pings',
+  'proxy-server=http://127.0.0.1:9',
+] as const;
+
+/** The env of k6/browser on a runner: Chromium's path and flags, headless; `baseUrl`'s host bypasses the dead proxy. */
+export function browserEnv(baseUrl?: string): Record<string, string> {
+  let host: string | undefined;
+  try {
+    host = baseUrl ? new URL(baseUrl).hostname : undefined;
+  } catch {
+    host = undefined;
+  }
+  const loopback = host === undefined || host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+  return {
+    K6_BROWSER_EXECUTABLE_PATH: CHROMIUM_PATH,
+    K6_BROWSER_ARGS: [...BROWSER_ARGS, ...(loopback ? [] : [`proxy-bypass-list=${host}`])].join(','),
+    K6_BROWSER_HEADLESS: 'true',
+  };
+}
+
 /** k6 v2.2.0's default system tags (`k6 run --help`). */
 export const K6_DEFAULT_SYSTEM_TAGS = [
   'proto', 'subproto', 'status', 'method', 'url', 'name', 'group', 'check', 'error', 'error_code', 'tls_version', 'scenario', 'service', 'expected_response',

@@ -6,7 +6,9 @@
 // `--dry-run` prints the ConfigMap and TestRun instead.
 
 import { readFileSync } from 'node:fs';
-import { buildRunObjects, DEFAULT_RUNNER_RESOURCES, type RunObjects } from '../../k6-operator/testrun.ts';
+import { buildRunObjects, BROWSER_RUNNER_RESOURCES, DEFAULT_RUNNER_RESOURCES, type RunObjects } from '../../k6-operator/testrun.ts';
+import { K6_BROWSER_RUNNER_IMAGE } from '../versions.ts';
+import { targetResourcesFor } from '../sla/targetResources.ts';
 import { renderYaml } from '../../k6-operator/yaml.ts';
 import { loadLabConfig } from '../config/index.ts';
 import type { LabConfig } from '../config/types.ts';
@@ -58,7 +60,9 @@ export function separateRunners(config: LabConfig, parallelism: number): boolean
  */
 export function clusterRunObjects(plan: RunPlan, prepared: PreparedScenario, config: LabConfig): RunObjects {
   const separate = separateRunners(config, plan.parallelism);
-  const fit = runnersFit(config, { count: plan.parallelism, requests: DEFAULT_RUNNER_RESOURCES.requests, separate });
+  // browser VUs: the runner image that carries Chromium, and room for it
+  const resources = prepared.usesBrowser ? BROWSER_RUNNER_RESOURCES : DEFAULT_RUNNER_RESOURCES;
+  const fit = runnersFit(config, { count: plan.parallelism, requests: resources.requests, separate });
   if (fit.length > 0) throw new UsageError(`--parallelism: ${fit.join('; ')}`);
   try {
     return buildRunObjects({
@@ -74,6 +78,7 @@ export function clusterRunObjects(plan: RunPlan, prepared: PreparedScenario, con
       keepSystemTags: prepared.keepSystemTags,
       separate,
       scriptText: readFileSync(prepared.bundlePath, 'utf8'),
+      ...(prepared.usesBrowser ? { image: K6_BROWSER_RUNNER_IMAGE, resources } : {}),
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -109,7 +114,7 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
       return {
         prometheusUrl,
         baseUrl: plan.baseUrl ?? clusterTargetUrl(config),
-        ...(targetSelector ? { targetSelector } : {}),
+        ...(targetSelector ? { targetSelector, targetResources: targetResourcesFor('cluster', config) } : {}),
         // the launcher reads the runners' exits some seconds after the fact (it polls): their
         // last push has long landed
         lastPushMs: 0,

@@ -103,6 +103,7 @@ export async function executeRun(ctx: RunContext, target: RunTarget): Promise<Fi
         withSoakChecks: plan.soakChecks && !io.signal.aborted && abortedBy === undefined && !overLimit,
         ...(faultResults?.killedRunners.length ? { excludeInstances: faultResults.killedRunners } : {}),
         ...(lab.targetSelector ? { targetSelector: lab.targetSelector } : {}),
+        ...(lab.targetResources ? { targetResources: lab.targetResources } : {}),
       });
       // baselines, capacity, recommendations: one call, the same on every target (lab/decisions)
       if (ctx.decisions && !io.signal.aborted) {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { startLocalLab, type LocalLab } from '../local/localLab.ts';
 import { runK6Runners, type RunnerResult } from '../local/k6Runners.ts';
 import { ensureK6 } from '../k6/binary.ts';
-import { localRunnerArgs, maskSecrets, scenarioEnv } from '../k6/runnerContract.ts';
+import { browserEnv, localRunnerArgs, maskSecrets, scenarioEnv } from '../k6/runnerContract.ts';
+import { targetResourcesFor } from '../sla/targetResources.ts';
 import { readRunnerSummary, type K6SummaryExport } from '../analysis/slaMeasurements.ts';
 import type { RunnerOutcome, Verdict } from '../analysis/verdict.ts';
 import { PROJECT_ROOT } from '../paths.ts';
@@ -61,6 +62,8 @@ export function localTarget(ctx: RunContext): RunTarget {
       return {
         prometheusUrl: lab.endpoints.prometheusUrl,
         baseUrl: plan.baseUrl ?? lab.endpoints.targetBaseUrl!,
+        // the lab's own target process: one core and a pod's memory (lab/sla/targetResources.ts)
+        ...(plan.baseUrl === undefined ? { targetResources: targetResourcesFor('local', ctx.labConfig) } : {}),
         lastPushMs: LAST_PUSH_MS,
         pushIntervalS: PUSH_INTERVAL_S,
       };
@@ -83,7 +86,7 @@ export function localTarget(ctx: RunContext): RunTarget {
           prometheusRwUrl: lab!.endpoints.prometheusRemoteWriteUrl,
           pushInterval: `${PUSH_INTERVAL_S}s`,
           keepSystemTags: prepared.keepSystemTags,
-          env: scenarioEnv(plan.shape, reached.baseUrl, plan.userEnv),
+          env: { ...scenarioEnv(plan.shape, reached.baseUrl, plan.userEnv), ...browserEnv(reached.baseUrl) },
           resultsDir,
           signal: stop,
           supervisor: lab!.supervisor,

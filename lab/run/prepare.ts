@@ -37,6 +37,8 @@ export interface PreparedScenario {
   keepSystemTags: boolean;
   /** the url tag reaches Prometheus this run (the summary warns: a series per distinct URL). */
   urlTag: boolean;
+  /** a k6 scenario of it has browser VUs (options.browser): the runners need Chromium. */
+  usesBrowser: boolean;
   /** the run's faults: the scenario's options.ext.perflab.faults, then --fault (lab/faults). */
   faults: FaultSpec[];
 }
@@ -110,6 +112,7 @@ export async function prepareScenario(plan: RunPlan, outDir: string, options: Pr
     metrics,
     keepSystemTags: plan.urlTag || inspection.systemTags !== null,
     urlTag: plan.urlTag || (inspection.systemTags ?? []).includes('url'),
+    usesBrowser: Object.values(inspection.scenarios).some((s) => (s.options as { browser?: unknown } | undefined)?.browser !== undefined),
     faults,
   };
 }

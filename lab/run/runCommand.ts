@@ -89,7 +89,7 @@ export async function runCommand(argv: readonly string[], command: RunCommand, i
   }
 
   try {
-    const ctx = { plan, prepared, resultsDir: runResultsDir(plan.resultsRoot, plan.runId), io, cardinality: config.monitoring.cardinality, decisions };
+    const ctx = { plan, prepared, resultsDir: runResultsDir(plan.resultsRoot, plan.runId), io, labConfig: config, cardinality: config.monitoring.cardinality, decisions };
     const target: RunTarget = plan.target === 'cluster' ? clusterTarget(ctx, deps.cluster) : localTarget(ctx);
     const run = await executeRun(ctx, target);
     return { exitCode: run.exitCode, run };

@@ -10,6 +10,8 @@ import type { K6SummaryExport } from '../analysis/slaMeasurements.ts';
 import type { LabCheck, RunnerOutcome, Verdict } from '../analysis/verdict.ts';
 import type { CardinalityLevels } from '../analysis/cardinality.ts';
 import type { RunIo } from './io.ts';
+import type { TargetResources } from '../sla/promql.ts';
+import type { LabConfig } from '../config/types.ts';
 import type { RunPlan } from './plan.ts';
 import type { DecisionRequest } from '../decisions/decideRun.ts';
 import type { PreparedScenario } from './prepare.ts';
@@ -21,6 +23,8 @@ export interface RunContext {
   prepared: PreparedScenario;
   /** results/<run-id>/, already created. */
   resultsDir: string;
+  /** the lab config (LAB_PROFILE / LAB_CONFIG), read for both targets: the target's limits, cardinality levels. */
+  labConfig?: LabConfig;
   io: RunIo;
   /** the cardinality guard's levels (default lab/analysis/cardinality.ts CARDINALITY_LEVELS). */
   cardinality?: CardinalityLevels;
@@ -36,6 +40,8 @@ export interface ReachedLab {
   baseUrl: string;
   /** label matchers of the service's own metrics in Prometheus (undefined: the lab's default job). */
   targetSelector?: string;
+  /** what each process of the lab's own target is given (its CPU and memory SLAs are shares of it); undefined: not the lab's target. */
+  targetResources?: TargetResources;
   /** how long after the runners end their last remote-write push needs to be queryable. */
   lastPushMs: number;
   /** how often the runners remote-write, in seconds (the progress line's rate window follows it). */

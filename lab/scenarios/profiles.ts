@@ -29,6 +29,11 @@ export const PROFILE_SHAPES: Record<LoadProfile, ProfileShape> = {
 
 /** graceful stop / ramp-down never shrink below this, so a scaled run does not cut every iteration. */
 const MIN_GRACE_MS = 2_000;
+/**
+ * ... and a browser scenario's not below this: one browser iteration (a journey of several pages)
+ * takes seconds, and one cut short measures nothing.
+ */
+const MIN_BROWSER_GRACE_MS = 15_000;
 /** k6 refuses a constant-vus / constant-arrival-rate / iterations duration under 1 s. */
 const MIN_EXECUTOR_DURATION_MS = 1_000;
 
@@ -42,6 +47,8 @@ interface BaseScenario {
   exec?: string;
   env?: Record<string, string>;
   tags?: Record<string, string>;
+  /** k6/browser: `{ browser: { type: 'chromium' } }` gives the scenario's VUs a browser. */
+  options?: { browser?: { type: 'chromium' } };
 }
 export interface ConstantVUs extends BaseScenario {
   executor: 'constant-vus';
@@ -202,8 +209,9 @@ export function scaleLoad(scenario: LabScenario, factor: number): LabScenario {
 /** Multiplies every duration (stages, durations, start offsets) by `factor`. */
 export function scaleTimeline(scenario: LabScenario, factor: number): LabScenario {
   const stages = (list: Stage[]) => list.map((s) => ({ ...s, duration: scaleTime(s.duration, factor)! }));
+  const minGrace = scenario.options?.browser ? MIN_BROWSER_GRACE_MS : MIN_GRACE_MS;
   const grace = (text: string | undefined) =>
-    text === undefined ? undefined : formatDuration(Math.min(parseDuration(text), Math.max(MIN_GRACE_MS, parseDuration(text) * factor)));
+    text === undefined ? undefined : formatDuration(Math.min(parseDuration(text), Math.max(minGrace, parseDuration(text) * factor)));
   const common = {
     startTime: scenario.startTime === undefined ? undefined : scaleTime(scenario.startTime, factor, 0),
     gracefulStop: grace(scenario.gracefulStop ?? '30s'),

@@ -23,7 +23,8 @@ export const SCENARIO_REGISTRY = {
   realtime: { file: 'realtime.ts', title: 'Real-time: WebSocket classrooms and SSE dashboards, delivery latency' },
   upload: { file: 'upload.ts', title: 'Upload: 1 MB and 10 MB multipart files' },
   breakpoint: { file: 'breakpoint.ts', title: 'Breakpoint: arrival rate rising until an SLA breaks (capacity)' },
-  journeys: { file: 'criticalJourneys.ts', title: 'Critical journeys: morning login surge, career selection rush, parent evening (§3.1)' },
+  journeys: { file: 'criticalJourneys.ts', title: 'Critical journeys: morning login surge, career selection rush, parent evening (§3.1), with browser VUs' },
+  browser: { file: 'browser.ts', title: 'Browser: the student journey in Chromium — Web Vitals, TTI, time to career selection, the performance budget (§1.2)' },
 } as const;
 export type ScenarioName = keyof typeof SCENARIO_REGISTRY;
 export const SCENARIO_NAMES = Object.keys(SCENARIO_REGISTRY) as ScenarioName[];

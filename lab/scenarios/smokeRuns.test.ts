@@ -4,6 +4,7 @@
 // samples, and the thresholds k6 evaluated must be exactly the catalogue's for its SLA ids.
 // One data tier + target for the whole file; each scenario is a few seconds of k6.
 
+import { browserEnv } from '../k6/runnerContract.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -84,7 +85,7 @@ function runK6(bundle: string, summaryPath: string, baseUrl = lab.target.url, ex
     const child = spawn(
       k6,
       ['run', '--quiet', '--no-color', '--summary-export', summaryPath, '-e', 'PROFILE=smoke', '-e', `BASE_URL=${baseUrl}`, ...extraEnv.flatMap((e) => ['-e', e]), bundle],
-      { env: { ...process.env, K6_NO_USAGE_REPORT: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { ...process.env, K6_NO_USAGE_REPORT: 'true', ...browserEnv(baseUrl) }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout.on('data', (d) => (output += d));

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { PROMETHEUS_BINARIES } from './prometheus.ts';
+import { CHROMIUM_PATH } from '../k6/runnerContract.ts';
 
 export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -23,17 +24,19 @@ export const LOCAL_LAB_BINARIES = {
   redisExporter: { path: '/usr/bin/prometheus-redis-exporter', pkg: 'prometheus-redis-exporter' },
   // the simulated cluster's certificates (lab/sim/certs.ts)
   openssl: { path: '/usr/bin/openssl', pkg: 'openssl' },
+  // the browser VUs' Chromium (k6/browser: the browser scenario, the hybrid critical journeys)
+  chromium: { path: CHROMIUM_PATH, pkg: 'chromium' },
 } as const;
 
 export type LocalBinary = keyof typeof LOCAL_LAB_BINARIES;
 
 /**
  * The browser the report's test opens report.html in (lab/report/reportBrowser.test.ts, through
- * playwright-core, which downloads none): Debian's chromium, installed by npm run setup (not by a
- * run of the local lab, which does not need it).
+ * playwright-core, which downloads none): Debian's chromium, the one the browser VUs run too
+ * (installed by npm run setup and by the local lab's own setup).
  */
 export const REPORT_BROWSER = {
-  chromium: { path: '/usr/bin/chromium', pkg: 'chromium' },
+  chromium: LOCAL_LAB_BINARIES.chromium,
 } as const;
 
 /** A binary the lab runs and the Debian package that provides it. */

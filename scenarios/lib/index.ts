@@ -15,5 +15,6 @@ export { parentEvening } from '../journeys/parentEvening.ts';
 export { morningLogin, login } from '../journeys/morningLogin.ts';
 export { requestReport, followReport } from '../journeys/reports.ts';
 export { trendingCareers, health, careerHistory } from '../journeys/browse.ts';
+export { BROWSER_OPTIONS, studentJourneyInBrowser } from './browser.ts';
 export type { K6SlaId } from '../../lab/scenarios/thresholds.ts';
 export type { LabScenarios } from '../../lab/scenarios/profiles.ts';

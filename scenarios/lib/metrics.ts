@@ -17,3 +17,23 @@ export const dbQueryDuration = new Trend(K6_METRICS.dbQueryDuration, true);
 export const cacheHits = new Rate(K6_METRICS.cacheHits);
 /** the guidelines' `errors` Rate: 1 for a failed journey step, 0 for a good one. */
 export const errors = new Rate(K6_METRICS.errors);
+/** a real-time session that connected, got its messages and ended without error (the request's connection stability). */
+export const realtimeSessionOk = new Rate(K6_METRICS.realtimeSessionOk);
+/** an upload that was not accepted intact (status, size or SHA-256 wrong): the request's upload failure rate. */
+export const uploadFailed = new Rate(K6_METRICS.uploadFailed);
+
+// What the browser journey measures in the page (scenarios/lib/browser.ts); k6/browser itself
+// reports the Web Vitals (browser_web_vital_*).
+export const pageLoad = new Trend(K6_METRICS.pageLoad, true);
+export const timeToInteractive = new Trend(K6_METRICS.timeToInteractive, true);
+export const timeToCareerSelection = new Trend(K6_METRICS.timeToCareerSelection, true);
+export const uiInteraction = new Trend(K6_METRICS.uiInteraction, true);
+export const personalizationDelay = new Trend(K6_METRICS.personalizationDelay, true);
+/** bytes of one page by type, as Resource Timing reports them (encodedBodySize, cached or not). */
+export const pageBytes = {
+  javascript: new Trend(K6_METRICS.pageBytesJavascript),
+  css: new Trend(K6_METRICS.pageBytesCss),
+  images: new Trend(K6_METRICS.pageBytesImages),
+  fonts: new Trend(K6_METRICS.pageBytesFonts),
+  total: new Trend(K6_METRICS.pageBytesTotal),
+};
