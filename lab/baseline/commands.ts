@@ -24,7 +24,7 @@ const COMPARE_USAGE = `usage: zx scripts/compare.mjs A B [--force-compare] [--re
 
 Compares run B with A (each a run folder, results/<run-id>/, a baseline name, baselines/NAME.json,
 or a .json file) as --baseline does: a p95/p99 worse by more than 10 % (--regression-pct), by at
-least ${REGRESSION_POLICY.minEffectMs} ms, with per-window percentiles larger in a one-sided Mann-Whitney test
+least ${REGRESSION_POLICY.minEffectMs.p95} ms on a p95 (${REGRESSION_POLICY.minEffectMs.p99} ms on a p99), with per-window percentiles larger in a one-sided Mann-Whitney test
 (p < ${REGRESSION_POLICY.alpha}), is a regression. Prints the comparison and writes compare.md and compare.html
 into --out (default: B's run folder, or the current directory). Runs that are not comparable (other
 scenario, VUs, target, ...) are refused (exit 2) unless --force-compare.
@@ -49,7 +49,7 @@ const HEAD = ['figure', 'stat', 'A', 'B', 'change', 'runbook level', 'windows p'
 export function renderComparison(a: Baseline, b: Baseline, c: Comparison, notes: string[]): { md: string; html: string } {
   const p = c.policy;
   const intro = `B (${b.runId}) against A (${a.runId}), ${a.identity.scenario} on ${a.identity.target}, ${a.identity.vus ?? 'profile'} VUs. ` +
-    `A regression: worse by more than ${p.maxChangePct} %, by at least ${p.minEffectMs} ms, and per-window percentiles larger (one-sided Mann-Whitney, p < ${p.alpha}). Levels: ${RUNBOOK_SOURCE}.`;
+    `A regression: worse by more than ${p.maxChangePct} %, by at least ${p.minEffectMs.p95} ms (p95) / ${p.minEffectMs.p99} ms (p99), and per-window percentiles larger (one-sided Mann-Whitney, p < ${p.alpha}). Levels: ${RUNBOOK_SOURCE}.`;
   const reg = table(HEAD, rowsOf(c.regressions));
   const imp = table(HEAD, rowsOf(c.improvements));
   const xs = a.p95Timeline.atSeconds.length >= b.p95Timeline.atSeconds.length ? a.p95Timeline.atSeconds : b.p95Timeline.atSeconds;

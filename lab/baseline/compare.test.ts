@@ -45,13 +45,13 @@ test('each rule is needed: over 10 %, at least the minimum effect, and the windo
   const base = figure(100, [98, 99, 100, 101, 102, 100]);
   // +9 %: under the release criterion
   assert.equal(compareFigures([base], [figure(109, [107, 108, 109, 110, 111, 109])]).regressions.length, 0);
-  // +30 % of 20 ms = 6 ms: under the minimum effect
+  // +30 % of 20 ms = 6 ms: under the minimum effect (20 ms on a p95)
   assert.equal(compareFigures([figure(20, [19, 20, 21, 20, 20])], [figure(26, [25, 26, 27, 26, 26])]).regressions.length, 0);
   // +30 % whole-run, but the windows overlap (one slow window): not significant
   assert.equal(compareFigures([base], [figure(130, [97, 99, 101, 103, 100, 250])]).regressions.length, 0);
-  // +30 % and every window slower: a regression, level 1
+  // +30 % and every window slower: a regression, level 1 (the p99's +30 ms is under its 50-ms floor)
   const flagged = compareFigures([base], [figure(130, [125, 128, 130, 131, 133, 129])]).regressions;
-  assert.equal(flagged.length, 2);
+  assert.deepEqual(flagged.map((r) => r.stat), ['p95']);
   assert.equal(flagged[0]!.level, 1);
   // too few windows to test: decided on the first two rules, and said so
   const few = compareFigures([figure(100, [100, 100])], [figure(200, [200, 200])]).regressions[0]!;
@@ -88,4 +88,30 @@ test('runs that are not comparable are refused with the reason, or compared with
   assert.match(forced.notes[0]!, /^forced \(--force-compare\): another scenario/);
   // a new commit is what a comparison is for: noted, never refused
   assert.equal(comparability(a.identity, { ...a.identity, gitCommit: 'abc' }).refusals.length, 0);
+});
+
+test('the minimum effect, from repeated runs: 8 soaks of the same target, every ordered pair within the noise; the slowed target flagged against each', () => {
+  const { runs } = JSON.parse(readFileSync(new URL('./fixtures/repeats/same-target-8-runs.json', import.meta.url), 'utf8')) as { runs: Baseline[] };
+  assert.equal(runs.length, 8);
+  let widest = { p95: 0, p99: 0 };
+  for (const x of runs) {
+    for (const y of runs) {
+      if (x === y) continue;
+      assert.deepEqual(compareFigures(x.figures, y.figures).regressions.map((r) => `${r.id} ${r.stat}`), [], `${x.runId} -> ${y.runId}`);
+      for (const stat of ['p95', 'p99'] as const) {
+        const key = stat === 'p95' ? 'p95Ms' : 'p99Ms';
+        for (const f of x.figures) {
+          const g = y.figures.find((h) => h.id === f.id);
+          if (f[key] !== null && g?.[key] !== null && g?.[key] !== undefined) widest = { ...widest, [stat]: Math.max(widest[stat], Math.abs(f[key]! - g[key]!)) };
+        }
+      }
+    }
+    assert.ok(compareFigures(x.figures, slowed.figures).regressions.some((r) => r.id === 'total' && r.stat === 'p95'), x.runId);
+  }
+  // the floors sit above the widest same-target difference of each statistic
+  assert.ok(widest.p95 < REGRESSION_POLICY.minEffectMs.p95 && widest.p95 > 10, `p95 ${widest.p95}`);
+  assert.ok(widest.p99 < REGRESSION_POLICY.minEffectMs.p99 && widest.p99 > 25, `p99 ${widest.p99}`);
+  // without the floor (the rank test and 10 % alone), the same target would be flagged: the floor is needed
+  const noFloor = { ...REGRESSION_POLICY, minEffectMs: { p95: 0, p99: 0 } };
+  assert.ok(runs.some((x) => runs.some((y) => x !== y && compareFigures(x.figures, y.figures, noFloor).regressions.length > 0)));
 });

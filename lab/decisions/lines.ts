@@ -14,7 +14,7 @@ export function decisionLines(s: RunSummary): string[] {
     if (b.refused.length > 0) lines.push(`baseline ${b.name}: not compared: ${b.refused.join('; ')}`);
     else {
       lines.push(`baseline ${b.name} (run ${b.baselineRunId}): ${b.regressions.length} regression(s), ${b.improvements.length} improvement(s), ` +
-        `${b.unchanged} figure(s) within the noise (> ${b.policy.maxChangePct} %, >= ${b.policy.minEffectMs} ms and windows p < ${b.policy.alpha})`);
+        `${b.unchanged} figure(s) within the noise (a regression: > ${b.policy.maxChangePct} %, >= ${b.policy.minEffectMs.p95} ms on a p95 / ${b.policy.minEffectMs.p99} ms on a p99, windows p < ${b.policy.alpha})`);
       for (const c of b.regressions) lines.push(`  - regressed: ${describeChange(c)}`);
       for (const c of b.improvements) lines.push(`  + improved: ${describeChange(c)}`);
     }

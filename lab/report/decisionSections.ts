@@ -95,7 +95,7 @@ function sections(s: RunSummary): Array<{ title: string; paragraphs: string[]; t
     const p = b.policy;
     const paragraphs = [
       `Compared with baseline ${b.name} (run ${b.baselineRunId}, ${b.path}). A p95/p99 is a regression when it is worse by more than ${p.maxChangePct} %, ` +
-      `by at least ${p.minEffectMs} ms, and its per-window percentiles are larger than the baseline's in a one-sided Mann-Whitney test at p < ${p.alpha} ` +
+      `by at least ${p.minEffectMs.p95} ms on a p95 (${p.minEffectMs.p99} ms on a p99: above what repeated runs of the same target differ by), and its per-window percentiles are larger than the baseline's in a one-sided Mann-Whitney test at p < ${p.alpha} ` +
       `(with at least ${p.minWindows} windows each; fewer: decided on the first two). Levels: ${RUNBOOK_SOURCE}.`,
       ...b.refused.map((r) => `Not compared: ${r}.`),
       ...b.notes.map((note) => `Note: ${note}.`),

@@ -97,7 +97,6 @@ export function resourceQueries(o: TimelineQueryOptions): Record<keyof ResourceC
     k6Iterations: `sum(increase(k6_iterations_total${k6}[${w}]))`,
     k6DroppedIterations: `sum(increase(k6_dropped_iterations_total${k6}[${w}])) or (0 * sum(increase(k6_iterations_total${k6}[${w}])))`,
     k6VusMax: `sum(max_over_time(k6_vus_max${k6}[${w}]))`,
-    k6BlockedP95Ms: `1000 * histogram_quantile(0.95, sum(rate(k6_http_req_blocked_seconds${k6}[${w}])))`,
     runnerCpuMaxCores: `max(rate(container_cpu_usage_seconds_total{container="k6",pod=~".*${o.runId}.*"}[${s}]))`,
   };
 }

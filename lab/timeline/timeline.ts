@@ -62,8 +62,6 @@ export interface ResourceColumns {
   k6DroppedIterations?: Column;
   /** k6: VUs allocated (vus_max) across runners. */
   k6VusMax?: Column;
-  /** k6: time spent waiting for a free connection (http_req_blocked) p95, ms. */
-  k6BlockedP95Ms?: Column;
   /** CPU cores of the busiest k6 runner (cluster: cAdvisor), and its limit. */
   runnerCpuMaxCores?: Column;
 }
