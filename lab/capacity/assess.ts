@@ -87,10 +87,15 @@ export function assessCapacity(input: AssessInput): CapacityAssessment {
     })
     : null;
   const cost = costPerTransaction(plan, config);
+  // a resource that saturated only after the first breach did not cause it: say so
+  const first = found.saturations[0];
+  const bottleneck = found.bottleneck && first && curve.firstBreach && first.atSeconds > curve.firstBreach.atSeconds
+    ? { ...found.bottleneck, evidence: `${found.bottleneck.evidence}; after the first breach (${curve.firstBreach.sla} at ${curve.firstBreach.atSeconds} s): no resource reached its level before it` }
+    : found.bottleneck;
   return {
     windowS: input.timeline.windowS,
     ...curve,
-    bottleneck: found.bottleneck,
+    bottleneck,
     saturations: found.saturations,
     loadGenerator: found.loadGenerator,
     notMeasured: found.notMeasured,

@@ -119,8 +119,11 @@ export function capacityPlan(input: PlanInput): CapacityPlan | null {
     basis = 'the measured sustainable throughput (no --plan-for-rps, --plan-for-users or capacity.productionRps given)';
   }
   const h = config.headroom;
+  const usersNote = basis.includes('concurrent users')
+    ? ['users become load through the req/s per VU measured here: right for a closed-model scenario (ramping VUs with think time: stress, spike, load, soak), where a VU is a user; an arrival-rate scenario\'s VUs (breakpoint) are workers, not users: plan it with --plan-for-rps']
+    : [];
   const cores = (perReq: number | null) => (perReq === null ? null : (productionRps! * perReq) / (1 - h));
-  const notes: string[] = [];
+  const notes: string[] = [...usersNote];
   const targetCores = cores(perRequest.targetCpuSeconds);
   const targetReplicas = targetCores === null ? null : Math.max(2, Math.ceil(targetCores / input.replicaCpuCores));
   const targetMemoryMb = targetReplicas === null || perRequest.targetProcessRssMb === null ? null : (targetReplicas * perRequest.targetProcessRssMb) / (1 - h);
