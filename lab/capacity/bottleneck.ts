@@ -53,17 +53,23 @@ export interface BottleneckAssessment {
 
 const fmt = (v: number, digits = 2) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits));
 
-/** The first index from which `over(i)` holds for `sustain` loaded windows in a row. */
-function sustainedFrom(n: number, loaded: (i: number) => boolean, over: (i: number) => boolean, sustain: number): number {
+/**
+ * The first index from which `over(i)` holds for `sustain` loaded windows in a row. With
+ * `endCounts`, a level reached in the run's last loaded window counts alone (a breakpoint run stops
+ * right there); without it (the load generator's check) it needs its windows: the last window of a
+ * run stopped by abortOnFail or Ctrl-C holds the requests cut short by the stop.
+ */
+function sustainedFrom(n: number, loaded: (i: number) => boolean, over: (i: number) => boolean, sustain: number, endCounts = true): number {
   for (let i = 0; i < n; i++) {
     if (!loaded(i) || !over(i)) continue;
+    let seen = 1;
     let ok = true;
-    for (let k = 1, j = i + 1; k < sustain && j < n; j++) {
+    for (let j = i + 1; seen < sustain && j < n; j++) {
       if (!loaded(j)) continue;
       if (!over(j)) { ok = false; break; }
-      k++;
+      seen++;
     }
-    if (ok) return i;
+    if (ok && (endCounts || seen >= sustain)) return i;
   }
   return -1;
 }
@@ -149,7 +155,7 @@ export function loadGeneratorCheck(timeline: Timeline, limits: ResourceLimits, r
       const s = server[i];
       return c !== null && c !== undefined && s !== null && s !== undefined && c - s >= SATURATION.clientGapMs && c >= SATURATION.clientGapRatio * s;
     };
-    const i = sustainedFrom(n, loaded, gap, SATURATION.sustainWindows);
+    const i = sustainedFrom(n, loaded, gap, SATURATION.sustainWindows, false);
     if (i >= 0) {
       evidence.push(`from ${at(i)} s k6 measured p95 ${fmt(timeline.total.p95Ms[i]!, 0)} ms where the service measured ${fmt(server[i]!, 0)} ms: ` +
         `the requests waited on the load generator's side (at least ${SATURATION.clientGapMs} ms and ${SATURATION.clientGapRatio}x)`);
@@ -161,14 +167,14 @@ export function loadGeneratorCheck(timeline: Timeline, limits: ResourceLimits, r
       const started = r.k6Iterations![i] ?? 0;
       return dropped > SATURATION.droppedShare * Math.max(started, 1) && (r.k6VusMax![i] ?? 0) >= 0.95 * limits.maxVUs!;
     };
-    const i = sustainedFrom(n, loaded, starved, SATURATION.sustainWindows);
+    const i = sustainedFrom(n, loaded, starved, SATURATION.sustainWindows, false);
     if (i >= 0) {
       evidence.push(`from ${at(i)} s k6 had all ${limits.maxVUs} VUs in use and could not start ${fmt(r.k6DroppedIterations[i]!, 0)} of its iterations ` +
         `(${fmt(r.k6Iterations[i]!, 0)} started): the scenario cannot offer more load (raise maxVUs, or more runners)`);
     }
   }
   if (r.runnerCpuMaxCores && limits.runnerCpuCores) {
-    const i = sustainedFrom(n, loaded, (j) => (r.runnerCpuMaxCores![j] ?? 0) >= SATURATION.cpuShare * limits.runnerCpuCores!, SATURATION.sustainWindows);
+    const i = sustainedFrom(n, loaded, (j) => (r.runnerCpuMaxCores![j] ?? 0) >= SATURATION.cpuShare * limits.runnerCpuCores!, SATURATION.sustainWindows, false);
     if (i >= 0) evidence.push(`from ${at(i)} s a k6 runner pod used ${fmt(r.runnerCpuMaxCores[i]!)} of its ${fmt(limits.runnerCpuCores)} CPU core(s)`);
   }
   return { saturated: evidence.length > 0, evidence };

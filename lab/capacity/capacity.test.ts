@@ -104,3 +104,12 @@ test('a run that never broke: no first breach, the busiest window is the sustain
   assert.equal(a.firstBreach, null);
   assert.equal(a.maxSustainableRps, Math.max(...t.rps.filter((x): x is number => x !== null)));
 });
+
+test('the load generator is judged on two full windows: the last window of a stopped run alone does not invalidate it', () => {
+  const t = copy();
+  const last = t.atMs.length - 1;
+  t.resources.serverP95Ms = t.total.p95Ms.map((v, i) => (v === null ? null : i === last ? v / 5 : v));
+  assert.equal(assessCapacity(input(t)).loadGenerator.saturated, false);
+  t.resources.serverP95Ms = t.total.p95Ms.map((v, i) => (v === null ? null : i >= last - 1 ? v / 5 : v));
+  assert.equal(assessCapacity(input(t)).loadGenerator.saturated, true);
+});
