@@ -216,7 +216,8 @@ export function judgeRecovery(input: RecoveryInput): RecoveryJudgement {
     }
   }
   const recovered = recoveredAtMs !== null;
-  const windowEnd = recoveredAtMs ?? watchEnd;
+  // a fault that never recovered lasts, as far as the run can tell, until the run's end
+  const windowEnd = recoveredAtMs ?? Math.max(watchEnd, input.runEndMs);
 
   // the error burst within the fault window
   const errors = input.requests.length === 0 && input.errors.length === 0 ? null : (growth(input.errors, inj, windowEnd) ?? 0);
@@ -224,7 +225,7 @@ export function judgeRecovery(input: RecoveryInput): RecoveryJudgement {
   const errorWindow = burst.length ? { fromMs: burst[0]!.fromMs, toMs: burst.at(-1)!.timeMs } : null;
   const overGaps = gaps.filter((g) => g.toMs > inj - W && g.fromMs < windowEnd + W);
   if (overGaps.length) {
-    notes.push(`k6's pushes did not land for ${overGaps.map((g) => `${fmtS(g.toMs - g.fromMs)} from +${fmtS(g.fromMs - inj)}`).join(', ')} ` +
+    notes.push(`k6's pushes did not land for ${overGaps.map((g) => `${fmtS(g.toMs - g.fromMs)} from ${g.fromMs >= inj ? '+' : '-'}${fmtS(Math.abs(g.fromMs - inj))}`).join(', ')} ` +
       '(k6 does not retry a failed remote-write push): cumulative counts stay whole; a window with an end in the gap is not computed');
   }
   return {
