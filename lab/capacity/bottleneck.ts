@@ -138,8 +138,8 @@ export function findBottleneck(timeline: Timeline, limits: ResourceLimits, runSt
 
 /**
  * The load generator saturated when, for SATURATION.sustainWindows windows in a row: k6 measured a
- * p95 far above the service's own (the time was lost on the client's side: loopback has no network
- * to lose it in), or k6 had every VU it may have in use and still could not start its iterations,
+ * p95 far above what the service's own p95 and its event-loop lag explain (the time was lost on the
+ * client's side: loopback has no network to lose it in), or k6 had every VU it may have in use and still could not start its iterations,
  * or (cluster) a runner pod used its whole CPU limit.
  */
 export function loadGeneratorCheck(timeline: Timeline, limits: ResourceLimits, runStartMs: number): LoadGeneratorCheck {
@@ -150,15 +150,20 @@ export function loadGeneratorCheck(timeline: Timeline, limits: ResourceLimits, r
   const evidence: string[] = [];
   const server = r.serverP95Ms;
   if (server) {
+    // the service's histogram starts when its handler does: a request queued behind a lagging event
+    // loop waited on the service's side, so the lag is counted to the service before blaming k6
+    const lag = (i: number) => r.eventLoopLagP99Ms?.[i] ?? 0;
     const gap = (i: number) => {
       const c = timeline.total.p95Ms[i];
       const s = server[i];
-      return c !== null && c !== undefined && s !== null && s !== undefined && c - s >= SATURATION.clientGapMs && c >= SATURATION.clientGapRatio * s;
+      if (c === null || c === undefined || s === null || s === undefined) return false;
+      const serviceSide = s + lag(i);
+      return c - serviceSide >= SATURATION.clientGapMs && c >= SATURATION.clientGapRatio * serviceSide;
     };
     const i = sustainedFrom(n, loaded, gap, SATURATION.sustainWindows, false);
     if (i >= 0) {
-      evidence.push(`from ${at(i)} s k6 measured p95 ${fmt(timeline.total.p95Ms[i]!, 0)} ms where the service measured ${fmt(server[i]!, 0)} ms: ` +
-        `the requests waited on the load generator's side (at least ${SATURATION.clientGapMs} ms and ${SATURATION.clientGapRatio}x)`);
+      evidence.push(`from ${at(i)} s k6 measured p95 ${fmt(timeline.total.p95Ms[i]!, 0)} ms where the service measured ${fmt(server[i]!, 0)} ms ` +
+        `(its event loop lagging ${fmt(lag(i), 0)} ms): the requests waited on the load generator's side (at least ${SATURATION.clientGapMs} ms and ${SATURATION.clientGapRatio}x more than the service explains)`);
     }
   }
   if (r.k6DroppedIterations && r.k6Iterations && r.k6VusMax && limits.maxVUs) {
