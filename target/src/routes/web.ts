@@ -7,13 +7,10 @@ import type { TargetConfig } from '../config.ts';
 import { APP_PREFIX, STATIC_PREFIX, WEB_PAGES, buildWebAssets, type WebAssets } from '../web/assets.ts';
 
 export function webRoutes(app: FastifyInstance, config: Pick<TargetConfig, 'webInflate' | 'webRenderDelayMs'>): void {
-  let assets: WebAssets | undefined;
-  // built on first use (a second or so of CPU for the images), and right after the service listens
-  const built = (): WebAssets => (assets ??= buildWebAssets({ inflate: config.webInflate, renderDelayMs: config.webRenderDelayMs }));
-  app.addHook('onReady', (done) => {
-    setImmediate(() => { try { built(); } catch (err) { app.log.error({ err }, 'web assets failed to build'); } });
-    done();
-  });
+  // built before the service listens (a few hundred ms of CPU, mostly the pictures): built later,
+  // the build would stall the event loop of a service already taking requests and scrapes
+  const assets: WebAssets = buildWebAssets({ inflate: config.webInflate, renderDelayMs: config.webRenderDelayMs });
+  const built = () => assets;
 
   app.get(APP_PREFIX, (_request, reply) => { void reply.redirect(`${APP_PREFIX}/login`); });
   app.get(`${APP_PREFIX}/`, (_request, reply) => { void reply.redirect(`${APP_PREFIX}/login`); });

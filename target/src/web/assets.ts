@@ -65,7 +65,7 @@ export function buildWebAssets(options: WebOptions): WebAssets {
   };
   const scale = (n: number) => Math.round(n * (options.inflate ? INFLATE_SCALE : 1));
   const picture = (stem: string, width: number, height: number, seed: number, colours: (typeof CLUSTER_COLOURS)[number]) =>
-    add(stem, 'png', illustration({ width: scale(width), height: scale(height), from: colours[0], to: colours[1], seed, grain: 2 }), 'image/png');
+    add(stem, 'png', illustration({ width: scale(width), height: scale(height), from: colours[0], to: colours[1], seed, grain: 1 }), 'image/png');
 
   const regular = add('pathway-pixel-regular', 'ttf', pixelFont('Pathway Pixel', false), 'font/ttf');
   const bold = add('pathway-pixel-bold', 'ttf', pixelFont('Pathway Pixel', true), 'font/ttf');

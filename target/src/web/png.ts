@@ -63,7 +63,7 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Buffe
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IDAT', deflateSync(raw, { level: 1 })),
     chunk('IEND', new Uint8Array(0)),
   ]);
 }
@@ -83,25 +83,45 @@ export interface Illustration {
 export function illustration(spec: Illustration): Buffer {
   const { width, height, from, to, grain } = spec;
   const random = prng(spec.seed);
-  const discs = Array.from({ length: 6 }, () => {
+  // the light of the discs, added disc by disc over each one's bounding box only
+  const light = new Float32Array(width * height).fill(1);
+  for (let n = 0; n < 6; n++) {
     const r = (0.1 + random() * 0.3) * Math.min(width, height) * 1.5;
-    return { x: random() * width, y: random() * height, r2: r * r, shade: (random() * 0.5 + 0.25) * 0.6 };
-  });
-  const rgb = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const t = (x / width + y / height) / 2;
-      let light = 1;
-      for (const d of discs) {
-        const d2 = (x - d.x) ** 2 + (y - d.y) ** 2;
-        if (d2 < d.r2) light += (1 - d2 / d.r2) * d.shade;
-      }
-      const noise = Math.round((random() - 0.5) * 2 * grain); // luminance grain: the same on every channel
-      for (let c = 0; c < 3; c++) {
-        const base = from[c]! + (to[c]! - from[c]!) * t;
-        rgb[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(base * light + noise)));
+    const cx = random() * width;
+    const cy = random() * height;
+    const shade = (random() * 0.5 + 0.25) * 0.6;
+    const r2 = r * r;
+    for (let y = Math.max(0, Math.floor(cy - r)); y < Math.min(height, Math.ceil(cy + r)); y++) {
+      const dy2 = (y - cy) * (y - cy);
+      for (let x = Math.max(0, Math.floor(cx - r)); x < Math.min(width, Math.ceil(cx + r)); x++) {
+        const d2 = (x - cx) * (x - cx) + dy2;
+        if (d2 < r2) light[y * width + x]! += (1 - d2 / r2) * shade;
       }
     }
   }
+  // luminance grain from a 32-bit LCG (the same on every channel)
+  let seed = (spec.seed * 2654435761) >>> 0;
+  const rgb = new Uint8Array(width * height * 3);
+  const [r0, g0, b0] = from;
+  const dr = to[0] - r0;
+  const dg = to[1] - g0;
+  const db = to[2] - b0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const t = (x / width + y / height) / 2;
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      const noise = grain === 0 ? 0 : Math.round(((seed >>> 8) / 16777216 - 0.5) * 2 * grain);
+      const l = light[i]!;
+      const o = i * 3;
+      rgb[o] = clamp((r0 + dr * t) * l + noise);
+      rgb[o + 1] = clamp((g0 + dg * t) * l + noise);
+      rgb[o + 2] = clamp((b0 + db * t) * l + noise);
+    }
+  }
   return encodePng(width, height, rgb);
+}
+
+function clamp(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
 }
