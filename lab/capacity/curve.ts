@@ -1,6 +1,6 @@
 // The load curve of a run, window by window, and what it says about capacity: the maximum
-// sustainable throughput (the busiest window in which every judged SLA held) and the first SLA to
-// break, and at what load. Pure: a function of the timeline and the SLAs.
+// sustainable throughput (the highest load at which every judged SLA held for two windows in a
+// row) and the first SLA to break, and at what load. Pure: a function of the timeline and the SLAs.
 //
 // A breach is a window where an SLA's own quantity (p95 of its requests in that window, the error
 // ratio in it, ...) is past its threshold in this window and the next one (SATURATION.sustainWindows):
@@ -62,7 +62,6 @@ export function loadCurve(timeline: Timeline, slas: readonly Sla[], runStartMs: 
   const loaded = (i: number) => (curve[i]!.rps ?? 0) > 0;
 
   let firstBreach: FirstBreach | null = null;
-  let breachIndex = n;
   for (let i = 0; i < n && !firstBreach; i++) {
     if (!loaded(i)) continue;
     for (const id of curve[i]!.failed) {
@@ -74,15 +73,24 @@ export function loadCurve(timeline: Timeline, slas: readonly Sla[], runStartMs: 
         sla: id, value: timeline.slas[id]![i]!, threshold: sla.threshold, unit: sla.unit,
         atRps: curve[i]!.rps, atVus: curve[i]!.vus, atSeconds: curve[i]!.atSeconds,
       };
-      breachIndex = i;
       break;
     }
   }
 
+  // sustained: held in a window and in the next one that carried load (the lower of the two is what
+  // was sustained); a run's last loaded window counts alone
   let best = -1;
-  for (let i = 0; i < breachIndex; i++) {
+  let bestRps = -Infinity;
+  for (let i = 0; i < n; i++) {
     if (!loaded(i) || curve[i]!.failed.length > 0) continue;
-    if (best < 0 || curve[i]!.rps! > curve[best]!.rps!) best = i;
+    let j = i + 1;
+    while (j < n && !loaded(j)) j++;
+    if (j < n && curve[j]!.failed.length > 0) continue;
+    const lower = j < n && curve[j]!.rps! < curve[i]!.rps! ? j : i;
+    if (curve[lower]!.rps! > bestRps) {
+      best = lower;
+      bestRps = curve[lower]!.rps!;
+    }
   }
   return {
     curve,
