@@ -32,3 +32,15 @@ export interface FaultDriver {
   /** has the part the fault hit come back? (the lab checks say the rest) */
   healing(fault: FaultSpec, injection: Injection): Promise<Healing>;
 }
+
+/** A driver made on first use (the cluster's loads @kubernetes/client-node, which a local run never needs). */
+export function lazyFaultDriver(make: () => Promise<FaultDriver>): FaultDriver {
+  let driver: Promise<FaultDriver> | undefined;
+  const get = () => (driver ??= make());
+  return {
+    inject: async (fault) => (await get()).inject(fault),
+    lift: async (fault, injection) => (await get()).lift(fault, injection),
+    checks: async () => (await get()).checks(),
+    healing: async (fault, injection) => (await get()).healing(fault, injection),
+  };
+}

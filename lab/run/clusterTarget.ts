@@ -25,6 +25,7 @@ import { readClusterLabChecks } from './clusterLabChecks.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedScenario } from './prepare.ts';
 import { LabUnavailable, type ReachedLab, type RunContext, type RunnersEnded, type RunTarget } from './runTarget.ts';
+import { lazyFaultDriver } from '../faults/driver.ts';
 
 /** The boundary to the cluster: apply, follow to the end, report the facts; delete on abort. */
 export type ClusterLauncher = (
@@ -105,6 +106,7 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
   const prometheus = new PrometheusClient(prometheusUrl);
   const targetSelector = plan.baseUrl === undefined ? clusterTargetSelector(config) : undefined;
   let stage: TestRunStage | 'unknown' | undefined;
+  let startedAt: number | undefined;
 
   return {
     async reachLab(): Promise<ReachedLab> {
@@ -131,7 +133,13 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
       try {
         const launch = deps.launcher ?? (await realLauncher(config));
         io.log(`run ${plan.runId}: applying ConfigMap + TestRun ${objects.testRun.metadata.name} in ${objects.testRun.metadata.namespace}`);
-        report = await launch(objects, { signal: stop, log: io.log, onStage: (s) => (stage = s) });
+        report = await launch(objects, {
+          signal: stop, log: io.log,
+          onStage: (s) => {
+            stage = s;
+            if (startedAt === undefined && RUNNING.has(s)) startedAt = Date.now();
+          },
+        });
       } catch (error) {
         return { runners: [], summaries: [], problem: `cluster: ${(error as Error).message}` };
       }
@@ -143,6 +151,17 @@ export function clusterTarget(ctx: RunContext, deps: ClusterDeps = {}): RunTarge
         ...(ranOut && report.reason ? { problem: `cluster: ${report.reason}` } : {}),
       };
     },
+
+    // faults through the Kubernetes API (lab/faults/clusterFaults.ts), client-node loaded on first use
+    faultDriver: () => lazyFaultDriver(async () => {
+      const [{ clusterFaultDriver }, { kubeConfigOf }] = await Promise.all([import('../faults/clusterFaults.ts'), import('../cluster/launcher.ts')]);
+      return clusterFaultDriver({
+        kubeConfig: kubeConfigOf(config.cluster), config, prometheus, testRunName: objects.testRun.metadata.name,
+        loadNamespace: objects.testRun.metadata.namespace, parallelism: plan.parallelism,
+        checks: () => readClusterLabChecks(prometheus, config, targetSelector, 'end'),
+      });
+    }),
+    runnersStartedAt: () => startedAt,
 
     waiting() {
       if (stage === undefined) return 'applying the TestRun';
