@@ -92,7 +92,9 @@ export async function prepareScenario(plan: RunPlan, outDir: string, options: Pr
   } catch (error) {
     throw new UsageError(`scenario ${plan.scenario.name}: ${(error as Error).message}`);
   }
-  const faultProblems = faultPlanProblems(faults, { target: plan.target, parallelism: plan.parallelism, runDurationMs: totalDurationMs, baseUrl: plan.baseUrl !== undefined });
+  // the run's length: --duration (the load's own, k6's total adds the graceful stop), else k6's total
+  const runDurationMs = plan.shape.duration !== undefined ? parseDurationOrUndefined(plan.shape.duration) : totalDurationMs;
+  const faultProblems = faultPlanProblems(faults, { target: plan.target, parallelism: plan.parallelism, runDurationMs, baseUrl: plan.baseUrl !== undefined });
   if (faultProblems.length > 0) throw new UsageError(`scenario ${plan.scenario.name}: fault ${faultProblems.join('; ')}`);
   return {
     bundlePath: built.bundlePath,
