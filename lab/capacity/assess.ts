@@ -11,6 +11,7 @@ import { loadCurve, type CurvePoint, type FirstBreach } from './curve.ts';
 import { findBottleneck, type LoadGeneratorCheck, type ResourceLimits, type Saturation } from './bottleneck.ts';
 import { capacityPlan, costPerTransaction, type CapacityPlan, type CostAssessment } from './plan.ts';
 import { CAPACITY_DEFAULTS, LOCAL_PROCESS_CPU_CORES } from './settings.ts';
+import { DEFAULT_RUNNER_RESOURCES } from '../../k6-operator/testrun.ts';
 
 /** The scenarios whose runs are capacity runs without --assess-capacity. */
 export const CAPACITY_SCENARIOS = ['breakpoint', 'stress', 'spike'] as const;
@@ -59,6 +60,8 @@ export function resourceLimits(input: AssessInput): ResourceLimits {
     targetMemoryMb: (memoryBytes(c.target.resources.limits.memory) ?? 0) / MiB,
     targetProcesses: c.target.replicas,
     pgCpuCores: c.postgres.instances * cpu(c.postgres.resources.limits.cpu),
+    // the TestRun's runners, as k6-operator/testrun.ts gives them when the scenario has no browser
+    runnerCpuCores: cpu(DEFAULT_RUNNER_RESOURCES.limits.cpu),
     local: false,
     ...(input.maxVUs ? { maxVUs: input.maxVUs } : {}),
   };

@@ -125,3 +125,13 @@ test('the load generator is judged on two full windows: the last window of a sto
   t.resources.serverP95Ms = t.total.p95Ms.map((v, i) => (v === null ? null : i >= last - 1 ? v / 5 : v));
   assert.equal(assessCapacity(input(t)).loadGenerator.saturated, true);
 });
+
+test('cluster: limits from the lab config (the target replica, Postgres instances, the runners); a runner pod at its CPU limit invalidates the run', () => {
+  const t = copy();
+  t.resources.runnerCpuMaxCores = t.rps.map(() => 1.95);
+  t.resources.pgCpuCores = t.rps.map(() => 0.2);
+  const a = assessCapacity(input(t, { target: 'cluster', config: profileDefaults('cloud') }));
+  assert.ok(a.loadGenerator.evidence.some((e) => /a k6 runner pod used 1\.95 of its 2\.00 CPU core/.test(e)), a.loadGenerator.evidence.join());
+  assert.equal(a.valid, false);
+  assert.ok(!a.notMeasured.some((x) => x.startsWith('Postgres CPU')));
+});
