@@ -13,6 +13,7 @@ import type { TargetResources } from '../sla/promql.ts';
 import type { K6MetricInfo, ParsedThreshold } from '../k6/thresholdSyntax.ts';
 import { judgeThresholds, type ThresholdResult } from './thresholds.ts';
 import { countSeries, groupedNames, type GroupedName } from './cardinality.ts';
+import { measureBrowserPages, type BrowserPage } from './browserPages.ts';
 
 export interface RunAnalysis extends RunBreakdown {
   slas: SlaResult[];
@@ -23,6 +24,8 @@ export interface RunAnalysis extends RunBreakdown {
   groupedNames: GroupedName[];
   soakChecks: SoakCheck[];
   labErrors: string[];
+  /** what the browser VUs saw of each page (none: no browser VU ran). */
+  browserPages?: BrowserPage[];
 }
 
 export interface AnalyseOptions {
@@ -66,7 +69,8 @@ export async function analyseRun(client: PrometheusClient, opts: AnalyseOptions)
       })
       : [];
     const [{ series }, grouped] = await Promise.all([countSeries(client, selector, false, opts.runEndMs), groupedNames(client, selector, opts.runEndMs)]);
-    return { slas, thresholds, soakChecks, ...breakdown, series, groupedNames: grouped, labErrors: [] };
+    const browserPages = await measureBrowserPages(client, selector, opts.runEndMs);
+    return { slas, thresholds, soakChecks, ...breakdown, series, groupedNames: grouped, labErrors: [], ...(browserPages.length ? { browserPages } : {}) };
   } catch (error) {
     if (!(error instanceof PrometheusError)) throw error;
     return unmeasuredAnalysis(opts.slas, [error.message]);

@@ -9,6 +9,7 @@ import { xmlEscape as esc } from './junit.ts';
 import { faultsHtml } from '../faults/report.ts';
 import { chartsHtml, decisionsHtml } from './decisionSections.ts';
 import { CHART_CSS } from './charts.ts';
+import { browserHtml } from './browserSection.ts';
 
 const STATUS_CLASS: Record<string, string> = { pass: 'pass', fail: 'fail', warn: 'warn', 'not-measured': 'na' };
 const STATUS_TEXT: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', 'not-measured': 'not measured' };
@@ -45,6 +46,7 @@ export function renderReportHtml(s: RunSummary): string {
     '<h2>SLAs</h2>',
     table(['SLA', 'id', 'measured', 'target', 'result', 'source'], [...s.slas].sort((a, b) => order[a.status] - order[b.status]).map((x) =>
       [td(x.title), td(x.id), td(formatQuantity(x.value, x.unit)), td(`${x.op} ${formatQuantity(x.threshold, x.unit)}`), tdStatus(x.status), td(x.source)])),
+    browserHtml(s),
     '<h2>Thresholds (the scenario\'s own, across all runners)</h2>',
     s.thresholds.length ? table(['metric', 'threshold', 'across all runners', 'samples', 'result', 'how'], s.thresholds.map((t) =>
       [td(t.metric), td(`${t.expression}${t.abortOnFail ? ' (abortOnFail)' : ''}`), td(formatThresholdValue(t)), td(t.samples === null ? '—' : String(t.samples)),

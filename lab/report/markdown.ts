@@ -6,6 +6,7 @@ import type { SlaResult } from '../analysis/slaJudgement.ts';
 import { formatThresholdValue } from '../analysis/thresholds.ts';
 import { faultsMarkdown } from '../faults/report.ts';
 import { decisionsMarkdown } from './decisionSections.ts';
+import { browserMarkdown } from './browserSection.ts';
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', 'not-measured': 'not measured' };
 
@@ -83,6 +84,8 @@ export function renderReportMarkdown(s: RunSummary): string {
   const order = { fail: 0, pass: 1, 'not-measured': 2 } as const;
   for (const sla of [...s.slas].sort((a, b) => order[a.status] - order[b.status])) lines.push(slaRow(sla));
   lines.push('');
+
+  lines.push(...browserMarkdown(s));
 
   lines.push('## Thresholds (the scenario\'s own, across all runners)', '');
   if (s.thresholds.length === 0) lines.push('None: the scenario declares no thresholds beyond the catalogue\'s SLAs.', '');

@@ -6,6 +6,7 @@ import type { SoakCheck } from '../analysis/soakChecks.ts';
 import type { LabCheck, RunnerOutcome, ThresholdAbort, Verdict } from '../analysis/verdict.ts';
 import type { ThresholdResult } from '../analysis/thresholds.ts';
 import type { Cardinality } from '../analysis/cardinality.ts';
+import type { BrowserPage } from '../analysis/browserPages.ts';
 import type { FaultOutcome } from '../faults/outcome.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import type { Baseline } from '../baseline/baseline.ts';
@@ -47,6 +48,8 @@ export interface RunSummary {
   totals: { requests: number | null; p95Ms: number | null; p99Ms: number | null; errorRate: number | null };
   /** p95/p99 per endpoint group (the `endpoint` tag), across all runners. */
   endpointGroups: Array<{ endpoint: string; requests: number; p95Ms: number | null; p99Ms: number | null }>;
+  /** what the browser VUs saw of each page: loads, bytes by type, load p95 (absent: no browser VU ran). */
+  browserPages?: BrowserPage[];
   prometheusUrl: string | null;
   verdict: Verdict;
   /**

@@ -83,6 +83,7 @@ export function finishRun(input: FinishInput): FinishedRun {
     labChecks: input.labChecks,
     totals: analysis.totals,
     endpointGroups: analysis.endpointGroups,
+    ...(analysis.browserPages ? { browserPages: analysis.browserPages } : {}),
     prometheusUrl: input.prometheusUrl,
     verdict,
     ...(input.faults ? { faults: input.faults.outcomes, slasOutsideFaults: input.faults.slasOutside } : {}),
