@@ -143,3 +143,21 @@ test('a fault that cannot recover within the limit is recorded as such, and a st
   await client.connect();
   await client.end();
 });
+
+test('Ctrl-C during a stall lifts it at once: the lab is never left with a stopped process', async () => {
+  const driver = localFaultDriver({ lab, parallelism: 2, checks: async () => labChecksFromReadiness(await lab.checkReadiness(), 'end') });
+  const started = Date.now();
+  const ctrlC = new AbortController();
+  const schedule = startFaultSchedule({
+    faults: [parseFaultSpec('pg-replica-pause@0s+60s')], driver, startedAt: () => started, maxRecoveryMs: 120_000, holdWindowMs: 1000,
+    log: () => {}, signal: ctrlC.signal, pollIntervalMs: 250,
+  });
+  while (!schedule.records[0]!.injected) await new Promise((r) => setTimeout(r, 50));
+  setTimeout(() => ctrlC.abort(), 1000);
+  const [record] = await schedule.finish(Date.now());
+  assert.ok(record!.injected);
+  assert.ok(record!.liftedAtMs! - record!.injectedAtMs! < 5000, `lifted ${record!.liftedAtMs! - record!.injectedAtMs!} ms after the injection`);
+  const client = new pg.Client({ connectionString: replicaUrl(), connectionTimeoutMillis: 3000 });
+  await client.connect();
+  await client.end();
+});
