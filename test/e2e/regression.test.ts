@@ -32,9 +32,10 @@ test('a baseline saved, the same target not flagged, a slowed target flagged; co
   try {
     let before = runDirs();
     const saved = await runScript('run-soak.mjs', [...SHAPE, '--save-baseline', 'e2e', '--results-dir', results]);
-    assert.equal(saved.code, EXIT_CODES.pass, saved.stderr + saved.stdout);
-    assert.match(saved.stdout, /baseline e2e saved to .*baselines\/e2e\.json/);
     const a = newRun(before);
+    // a failing SLA of the catalogue's is the verdict's business; a baseline is saved from any complete run
+    assert.ok(saved.code === EXIT_CODES.pass || a.summary.verdict.kind === 'sla-failure', saved.stderr + saved.stdout);
+    assert.match(saved.stdout, /baseline e2e saved to .*baselines\/e2e\.json/);
     const baseline = JSON.parse(readFileSync(join(home, 'baselines', 'e2e.json'), 'utf8'));
     assert.equal(baseline.name, 'e2e');
     assert.equal(baseline.identity.vus, 10);
@@ -42,8 +43,10 @@ test('a baseline saved, the same target not flagged, a slowed target flagged; co
 
     before = runDirs();
     const same = await runScript('run-soak.mjs', [...SHAPE, '--baseline', 'e2e', '--results-dir', results]);
-    assert.equal(same.code, EXIT_CODES.pass, same.stdout);
     const b = newRun(before);
+    assert.notEqual(b.summary.verdict.kind, 'regression', same.stdout);
+    assert.ok(same.code === EXIT_CODES.pass || b.summary.verdict.kind === 'sla-failure', same.stdout);
+    assert.doesNotMatch(same.stdout, /regression against the baseline/);
     assert.deepEqual(b.summary.baseline!.regressions, []);
     assert.ok(b.summary.baseline!.unchanged > 0);
     assert.match(same.stdout, /baseline e2e \(run [^)]+\): 0 regression\(s\)/);
