@@ -70,7 +70,8 @@ export function checkTools(config: LabConfig, env: Env = process.env, also: read
         continue;
       }
       const binary = which(name, env)!;
-      const version = runs(binary, ['version'], env);
+      // `terraform version` asks HashiCorp's checkpoint service for a newer release unless told not to
+      const version = runs(binary, ['version'], { ...env, CHECKPOINT_DISABLE: '1' });
       if (!version.ok) problems.push({ tool: name, problem: `\`${name} version\` failed: ${firstLine(version.output)}`, fix: INSTALL.terraform });
       found[name] = binary;
       terraformBinary = name;
