@@ -40,10 +40,13 @@ interface PageFacts {
   resources: Array<{ name: string; contentType: string; bytes: number }>;
 }
 
-// (k6/browser takes a page function as source text: a function expression, called in the page)
-const READY = '(page) => window.__perflab !== undefined && window.__perflab.page === page && window.__perflab.ready === true && ' +
-  'performance.getEntriesByType("navigation").length > 0 && performance.getEntriesByType("navigation")[0].loadEventEnd > 0';
-const SELECTED = '() => window.__perflab !== undefined && (window.__perflab.selectedAtEpochMs !== null || window.__perflab.error !== null)';
+// k6/browser v2.2 reads page functions given as text two ways: page.evaluate wants a function
+// expression (it calls it), page.waitForFunction an expression it polls until truthy — given a
+// function expression it resolves at once (a function is truthy), so the waits are expressions.
+const ready = (page: FrontendPage) => `window.__perflab !== undefined && window.__perflab.page === ${JSON.stringify(page)} && ` +
+  'window.__perflab.ready === true && performance.getEntriesByType("navigation").length > 0 && ' +
+  'performance.getEntriesByType("navigation")[0].loadEventEnd > 0';
+const SELECTED = 'window.__perflab !== undefined && (window.__perflab.selectedAtEpochMs !== null || window.__perflab.error !== null)';
 const FACTS = `function () {
   var n = performance.getEntriesByType('navigation')[0];
   return JSON.stringify({
@@ -102,7 +105,7 @@ function ok(value: boolean, name: string, page: FrontendPage): boolean {
 /** Waits until the page has rendered, records what it measured; false when it did not render. */
 async function measurePage(page: Page, name: FrontendPage): Promise<PageFacts | undefined> {
   try {
-    await page.waitForFunction(READY, { polling: 'raf' }, name);
+    await page.waitForFunction(ready(name), { polling: 'raf' });
   } catch (error) {
     ok(false, `${name} page rendered`, name);
     console.warn(`browser: the ${name} page did not render: ${String(error)}`);

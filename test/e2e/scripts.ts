@@ -23,8 +23,8 @@ export function newResultsDir(): string {
   return mkdtempSync(join(tmpdir(), 'perflab-e2e-results-'));
 }
 
-export function startScript(script: 'run-soak.mjs' | 'run.mjs', args: string[]): ScriptRun {
-  const env = { ...process.env };
+export function startScript(script: 'run-soak.mjs' | 'run.mjs', args: string[], extraEnv: Record<string, string> = {}): ScriptRun {
+  const env = { ...process.env, ...extraEnv };
   delete env.NODE_TEST_CONTEXT; // the script is not a test
   const child = spawn(ZX, [join(PROJECT_ROOT, 'scripts', script), ...args], {
     cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,8 +61,9 @@ export function startScript(script: 'run-soak.mjs' | 'run.mjs', args: string[]):
   };
 }
 
-export async function runScript(script: 'run-soak.mjs' | 'run.mjs', args: string[]) {
-  return startScript(script, args).done;
+/** `extraEnv`: the script's environment beyond this process's (the local target reads its TARGET_* switches from it). */
+export async function runScript(script: 'run-soak.mjs' | 'run.mjs', args: string[], extraEnv: Record<string, string> = {}) {
+  return startScript(script, args, extraEnv).done;
 }
 
 /** The one run folder a script wrote under a results root. */
