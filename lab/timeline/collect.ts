@@ -3,10 +3,10 @@
 // pure function of what this returns.
 
 import type { Sla } from '../sla/catalogue.ts';
-import { ENDPOINT_TAG } from '../sla/catalogue.ts';
+import { ENDPOINT_TAG, STREAMING_ENDPOINT_GROUPS } from '../sla/catalogue.ts';
 import type { PrometheusClient, RangeSeries } from '../analysis/prometheusClient.ts';
 import { metricWindowHistogram, resourceQueries, runStatQueries, slaWindowQuery, timelineQueries, trendMetrics, type TimelineQueryOptions } from './queries.ts';
-import { histogramInstant, histogramQuantile, histogramRange, type HistogramSeries, type NativeHistogram } from './histograms.ts';
+import { histogramInstant, histogramQuantile, histogramRange, sumSeries, type HistogramSeries, type NativeHistogram } from './histograms.ts';
 import { emptyColumn, timelineWindowS, windowEnds, type Column, type LatencyColumns, type ResourceColumns, type RunStats, type Timeline } from './timeline.ts';
 
 export interface CollectOptions {
@@ -91,9 +91,9 @@ export async function collectTimeline(client: PrometheusClient, o: CollectOption
   const otherSlas = o.slas.filter((sla) => sla.measure.kind !== 'k6' || sla.measure.stat === 'rate'
     || (sla.measure.metric !== 'http_req_duration' && Object.keys(sla.measure.tags ?? {}).length > 0))
     .map((sla) => [sla.id, slaWindowQuery(sla, q)] as const).filter(([, x]) => x !== undefined);
-  const [vus, rps, errorRate, totalHist, endpointHist, endpointRps, metricHists, otherValues, resourceValues] = await Promise.all([
+  const [vus, rps, errorRate, endpointHist, endpointRps, metricHists, otherValues, resourceValues] = await Promise.all([
     one(main.vus), one(main.rps), one(main.errorRate),
-    hist(main.totalHistogram), hist(main.endpointHistogram), range(main.endpointRps),
+    hist(main.endpointHistogram), range(main.endpointRps),
     Promise.all(metrics.map(async (m) => [m, (await hist(metricWindowHistogram(m, q)))[0]] as const)),
     Promise.all(otherSlas.map(async ([id, x]) => {
       const [value, samples] = await Promise.all([one(x!.value), x!.count ? one(x!.count) : Promise.resolve(undefined)]);
@@ -103,6 +103,10 @@ export async function collectTimeline(client: PrometheusClient, o: CollectOption
     Promise.all(Object.entries(resources).map(async ([key, expr]) => [key, await range(expr)] as const)),
   ]);
   const epHist = byEndpoint(endpointHist);
+  // every request but the streams: the endpoint groups' histograms added here (one range query over
+  // the duration histograms instead of two)
+  const totalHist = [sumSeries(endpointHist.filter((h) => !(STREAMING_ENDPOINT_GROUPS as readonly string[]).includes(h.labels[ENDPOINT_TAG] ?? '')))]
+    .filter((h): h is HistogramSeries => h !== undefined);
   const epRps = byEndpoint(endpointRps);
   const endpoints: Timeline['endpoints'] = {};
   for (const name of Object.keys(epHist).sort()) {

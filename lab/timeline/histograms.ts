@@ -79,3 +79,29 @@ export async function histogramInstant(client: PrometheusClient, expr: string, a
   return (data.result as Array<{ metric: Record<string, string>; histogram?: [number, { count: string; sum: string; buckets?: HistogramBucket[] }] }>)
     .flatMap((r) => (r.histogram ? [{ labels: r.metric, histogram: parse(r.histogram[1]) }] : []));
 }
+
+/** Native histograms added bucket by bucket (the same schema: buckets with equal bounds add up). */
+export function addHistograms(histograms: readonly NativeHistogram[]): NativeHistogram {
+  const buckets = new Map<string, { lower: number; upper: number; count: number }>();
+  let count = 0;
+  let sum = 0;
+  for (const h of histograms) {
+    count += h.count;
+    sum += h.sum;
+    for (const b of h.buckets) {
+      const key = `${b.lower}:${b.upper}`;
+      const into = buckets.get(key);
+      if (into) into.count += b.count;
+      else buckets.set(key, { ...b });
+    }
+  }
+  return { count, sum, buckets: [...buckets.values()].sort((a, b) => a.lower - b.lower) };
+}
+
+/** Series summed point by point (points at the same time add up): a `sum()` over label sets done here. */
+export function sumSeries(series: readonly HistogramSeries[]): HistogramSeries | undefined {
+  if (series.length === 0) return undefined;
+  const byTime = new Map<number, NativeHistogram[]>();
+  for (const s of series) for (const p of s.points) byTime.set(p.timeMs, [...(byTime.get(p.timeMs) ?? []), p.histogram]);
+  return { labels: {}, points: [...byTime.entries()].sort(([a], [b]) => a - b).map(([timeMs, hs]) => ({ timeMs, histogram: addHistograms(hs) })) };
+}
