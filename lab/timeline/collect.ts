@@ -88,7 +88,8 @@ export async function collectTimeline(client: PrometheusClient, o: CollectOption
   const resources = resourceQueries(q);
   const metrics = trendMetrics(o.slas);
   // SLAs whose quantity is not a percentile of the histograms read here (rates, the target's memory, tagged trends)
-  const otherSlas = o.slas.filter((sla) => sla.measure.kind !== 'k6' || sla.measure.stat === 'rate'
+  const otherSlas = o.slas.filter((sla) => !(sla.measure.kind === 'k6' && sla.measure.metric === 'http_req_failed' && Object.keys(sla.measure.tags ?? {}).length === 0))
+    .filter((sla) => sla.measure.kind !== 'k6' || sla.measure.stat === 'rate'
     || (sla.measure.metric !== 'http_req_duration' && Object.keys(sla.measure.tags ?? {}).length > 0))
     .map((sla) => [sla.id, slaWindowQuery(sla, q)] as const).filter(([, x]) => x !== undefined);
   const [vus, rps, errorRate, endpointHist, endpointRps, metricHists, otherValues, resourceValues] = await Promise.all([
@@ -114,6 +115,8 @@ export async function collectTimeline(client: PrometheusClient, o: CollectOption
   }
   const metricSeries = Object.fromEntries(metricHists.filter(([, h]) => h && h.points.some((p) => p.histogram.count > 0)));
   const slas: Record<string, Column> = Object.fromEntries(otherValues);
+  // the HTTP error ratio SLAs are the timeline's own error-rate column (one query)
+  for (const sla of o.slas) if (sla.measure.kind === 'k6' && sla.measure.metric === 'http_req_failed' && Object.keys(sla.measure.tags ?? {}).length === 0) slas[sla.id] = errorRate;
   for (const sla of o.slas) {
     const m = sla.measure;
     if (m.kind !== 'k6' || m.stat === 'rate' || slas[sla.id]) continue;
