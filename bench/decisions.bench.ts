@@ -26,6 +26,7 @@ import { PrometheusClient } from '../lab/analysis/prometheusClient.ts';
 import { analyseRun } from '../lab/analysis/analyseRun.ts';
 import { runVerdict } from '../lab/analysis/verdict.ts';
 import { decideRun } from '../lab/decisions/decideRun.ts';
+import { histogramRange } from '../lab/timeline/histograms.ts';
 import { buildSummary, decisionsOfSummary } from '../lab/report/summary.ts';
 import { renderReportHtml } from '../lab/report/html.ts';
 import { renderReportMarkdown } from '../lab/report/markdown.ts';
@@ -214,6 +215,29 @@ export async function run(log: (line: string) => void): Promise<Record<string, u
     const baseline = { baseline: { ...warm.decisions.comparable!, name: 'bench' }, path: '(bench)', force: false };
     const rounds = [];
     for (let i = 0; i < 3; i++) rounds.push(await once(baseline));
+    if (process.env.BENCH_PROFILE) {
+      // each query alone, one after the other: what it costs without the others beside it
+      const alone: Array<[number, string]> = [];
+      const seen = new Set<string>();
+      for (const [, q] of timings) {
+        if (seen.has(q)) continue;
+        seen.add(q);
+        const [method, ...rest] = q.split(' ');
+        const expr = rest.join(' ');
+        if (expr.length >= 160) continue;
+        const t = performance.now();
+        if (method === 'queryRange') await client.queryRange(expr, startMs + 240_000, endMs, 240);
+        else await client.query(expr, endMs);
+        alone.push([performance.now() - t, q]);
+      }
+      for (const expr of [`sum by (endpoint) (increase(k6_http_req_duration_seconds{testid="${TESTID}"}[240s]))`, `sum(increase(k6_http_req_waiting_seconds{testid="${TESTID}"}[240s]))`]) {
+        const t = performance.now();
+        await histogramRange(client, expr, startMs + 240_000, endMs, 240);
+        alone.push([performance.now() - t, `histogramRange ${expr}`]);
+      }
+      log(`alone: ${alone.length} queries, ${alone.reduce((n, [ms]) => n + ms, 0).toFixed(0)} ms in all`);
+      for (const [ms, q] of alone.sort((x, y) => y[0] - x[0]).slice(0, 12)) log(`alone ${ms.toFixed(0)} ms ${q}`);
+    }
     const median = rounds.map((r) => r.totalMs).sort((a, b) => a - b)[1]!;
     const last = rounds[rounds.length - 1]!;
     const cap = last.decisions.capacity!;

@@ -6,7 +6,7 @@ import type { Sla } from '../sla/catalogue.ts';
 import { ENDPOINT_TAG, STREAMING_ENDPOINT_GROUPS } from '../sla/catalogue.ts';
 import type { PrometheusClient, RangeSeries } from '../analysis/prometheusClient.ts';
 import { metricWindowHistogram, resourceQueries, runStatQueries, slaWindowQuery, timelineQueries, trendMetrics, type TimelineQueryOptions } from './queries.ts';
-import { histogramInstant, histogramQuantile, histogramRange, sumSeries, type HistogramSeries, type NativeHistogram } from './histograms.ts';
+import { histogramInstant, histogramQuantile, histogramRange, sumSeries, windowsOfCumulative, type HistogramSeries, type NativeHistogram } from './histograms.ts';
 import { emptyColumn, timelineWindowS, windowEnds, type Column, type LatencyColumns, type ResourceColumns, type RunStats, type Timeline } from './timeline.ts';
 
 export interface CollectOptions {
@@ -79,7 +79,8 @@ export async function collectTimeline(client: PrometheusClient, o: CollectOption
   };
   const [from, to] = [atMs[0]!, atMs[atMs.length - 1]!];
   const range = (expr: string) => client.queryRange(expr, from, to, windowS);
-  const hist = (expr: string) => histogramRange(client, expr, from, to, windowS);
+  // cumulative histograms, sampled from the run's start (one step before the first window's end)
+  const hist = async (expr: string) => (await histogramRange(client, expr, from - windowS * 1000, to, windowS)).map(windowsOfCumulative);
   const one = async (expr: string) => onGrid((await range(expr))[0], atMs);
   const byEndpoint = <T>(series: Array<{ labels: Record<string, string> } & T>) =>
     Object.fromEntries(series.map((s) => [s.labels[ENDPOINT_TAG] || '(untagged)', s])) as Record<string, T & { labels: Record<string, string> }>;

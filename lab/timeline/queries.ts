@@ -30,9 +30,12 @@ export function timelineQueries(o: TimelineQueryOptions) {
     vus: `sum(max_over_time(k6_vus${k6()}[${w}]))`,
     rps: `sum(rate(k6_http_reqs_total${k6(notStreaming)}[${w}]))`,
     errorRate: httpErrorRatio({ selector: o.selector, mode: 'window', window: w }),
-    /** the summed histogram of every request's duration in each window (p95, p99 and count are read from it). */
-    totalHistogram: `sum(increase(${DURATION}${k6(notStreaming)}[${w}]))`,
-    endpointHistogram: `sum by (${ENDPOINT_TAG}) (increase(${DURATION}${k6()}[${w}]))`,
+    /**
+     * The summed cumulative duration histogram per endpoint group, sampled at every window's end:
+     * each window's own is the difference of two (histograms.ts windowsOfCumulative), and every
+     * request's is their sum (collect.ts).
+     */
+    endpointHistogram: `sum by (${ENDPOINT_TAG}) (${DURATION}${k6()})`,
     endpointRps: `sum by (${ENDPOINT_TAG}) (rate(k6_http_reqs_total${k6()}[${w}]))`,
   };
 }
@@ -43,9 +46,9 @@ export function trendMetrics(slas: readonly Sla[]): string[] {
   return [...new Set(names)].sort();
 }
 
-/** A trend metric's summed histogram per window. */
+/** A trend metric's summed cumulative histogram (sampled at every window's end, as the endpoints'). */
 export function metricWindowHistogram(metric: string, o: TimelineQueryOptions): string {
-  return `sum(increase(k6_${metric}_seconds{${o.selector}}[${o.windowS}s]))`;
+  return `sum(k6_${metric}_seconds{${o.selector}})`;
 }
 
 /** Whole-run figures at the run's end (k6's series are cumulative: the instant value is the run). */
