@@ -93,8 +93,11 @@ test('a fault that cannot recover within --max-recovery fails the run (exit 1) n
 
   const prometheus = fault(s.faults, 'prometheus-restart');
   assert.equal(prometheus.recovered, true, prometheus.notes.join('; '));
-  assert.ok(prometheus.gaps.length > 0, 'no lost pushes seen around a Prometheus restart');
-  assert.ok(prometheus.notes.some((n) => /k6's pushes did not land .* \(k6 does not retry a failed remote-write push\)/.test(n)), prometheus.notes.join('; '));
+  // Whether pushes are lost depends on how long Prometheus is down: a restart shorter than 2.5 push
+  // intervals (1 s pushes, 3.16 boots in ~2 s here) can lose none. What must hold: lost pushes
+  // seen are named, and none are claimed when none were seen (pushGaps is tested on its own).
+  const lostNote = prometheus.notes.some((n) => /k6's pushes did not land .* \(k6 does not retry a failed remote-write push\)/.test(n));
+  assert.equal(lostNote, prometheus.gaps.length > 0, prometheus.notes.join('; '));
   console.log(`target-restart recovered after ${target.recoveredAfterMs} ms (${target.errors} errors), prometheus-restart after ${prometheus.recoveredAfterMs} ms, ` +
     `lost pushes ${prometheus.gaps.map((g) => `${Date.parse(g.to) - Date.parse(g.from)} ms`).join(', ')}`);
   // nothing of the lab is left running
