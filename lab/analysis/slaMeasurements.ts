@@ -80,10 +80,8 @@ async function measureOne(client: PrometheusClient, sla: Sla, opts: MeasureOptio
   if (measure.kind === 'target') {
     // a share of the limits needs the limits: unknown (no target of the lab's) is not measured
     if ((measure.quantity === 'cpu_limit_peak' || measure.quantity === 'memory_limit_peak') && !opts.targetResources) return {};
-    // availability: over the run itself, not the few seconds before it the other ranges take in
-    // (whole seconds inside the run: a subquery step just before its start would count a moment the
-    // run did not cover)
-    const over = measure.quantity === 'availability' ? { ...q, window: `${Math.max(1, Math.floor((opts.runEndMs - opts.runStartMs) / 1000))}s` } : q;
+    // availability: the scrapes inside the run itself, not the few seconds before it the other ranges take in
+    const over = measure.quantity === 'availability' ? { ...q, window: `${Math.max(1, Math.round(opts.runEndMs - opts.runStartMs))}ms` } : q;
     const value = await client.value(slaQuery(sla, over), opts.runEndMs);
     const samples = await client.value(measure.quantity === 'availability' ? targetHealthSamples(over) : targetMemorySamples(over), opts.runEndMs);
     return { value, samples: samples ?? 0 };

@@ -153,7 +153,7 @@ export interface K6Measure {
  * - cpu_limit_peak: the highest CPU use of any target process (its busiest 15 s, or 4 scrapes where
  *   scrapes are slower) as a share of the CPU the process is given (TargetResources);
  * - memory_limit_peak: the highest resident memory as a share of the memory the process is given;
- * - availability: the share of the run in which the service answered its health probe healthy or
+ * - availability: the share of the target's scrapes during the run that found its health probe healthy or
  *   degraded (the target's health is computed at every scrape; a scrape that fails is down).
  */
 export interface TargetMeasure {

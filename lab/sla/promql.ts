@@ -181,15 +181,16 @@ export function targetMemoryPeakShare(opts: QueryOptions): string {
 }
 
 /**
- * The share of the window in which the service was available: at every scrape step, some target
- * process answered its scrape and its health (computed at that scrape, as /api/v1/health) was
- * healthy or degraded. A failed scrape leaves stale series: that step counts as down.
+ * The share of the target's scrapes inside the window that found it available: the scrape answered
+ * and its health (computed at that scrape, as /api/v1/health) was healthy or degraded. A failed
+ * scrape (`up` 0) counts as down. Raw samples, not a subquery: a subquery's first step reads the
+ * last scrape before the window, which after a lab start is the target's first, not-yet-probed one
+ * (a 2 s run then read 0 %). With several target processes every process's scrapes count alike.
  */
 export function targetAvailability(opts: QueryOptions): string {
   const selector = opts.targetSelector ?? DEFAULT_TARGET_SELECTOR;
-  const step = opts.targetResources?.scrapeIntervalS ?? 1;
-  const up = `max(${TARGET_HEALTH}{${selector},status=~"healthy|degraded"}) or on() vector(0)`;
-  return `avg_over_time((${up})[${requireWindow(opts)}:${step}s])`;
+  const window = requireWindow(opts);
+  return `sum(sum_over_time(${TARGET_HEALTH}{${selector},status=~"healthy|degraded"}[${window}])) / sum(count_over_time(up{${selector}}[${window}]))`;
 }
 
 /**
