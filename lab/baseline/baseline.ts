@@ -2,7 +2,7 @@
 // commit with their code), and what makes two runs comparable. Pure: built from the run's summary
 // facts, its run stats and its timeline.
 
-import type { Column, RunStats, Timeline } from '../timeline/timeline.ts';
+import type { Column, RunStat, RunStats, Timeline } from '../timeline/timeline.ts';
 
 export const BASELINE_SCHEMA_VERSION = 1;
 
@@ -25,15 +25,9 @@ export interface RunIdentity {
 }
 
 /** One comparable latency figure: whole-run percentiles and its per-window percentiles. */
-export interface Figure {
+export interface Figure extends RunStat {
   /** `total`, `endpoint:<group>`, `metric:<k6 metric>`. */
   id: string;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-  count: number | null;
-  rps?: number | null;
-  errorRate?: number | null;
   /** per-window p95 and p99 (windows with requests only): the run-to-run noise test's samples. */
   windows: { p95Ms: number[]; p99Ms: number[] };
   /** the SLAs judged on this figure's requests. */

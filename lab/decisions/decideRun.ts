@@ -9,7 +9,7 @@ import { PrometheusError } from '../analysis/prometheusClient.ts';
 import type { RunAnalysis } from '../analysis/analyseRun.ts';
 import type { Sla } from '../sla/catalogue.ts';
 import type { LabConfig } from '../config/types.ts';
-import { collectRunStats, collectTimeline } from '../timeline/collect.ts';
+import { collectRunStats, collectTimeline, type CollectOptions } from '../timeline/collect.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import { BASELINE_SCHEMA_VERSION, figuresOfRun, type Baseline, type RunIdentity, type SlaOnFigure } from '../baseline/baseline.ts';
 import { compareWithBaseline, REGRESSION_POLICY, type BaselineComparison } from '../baseline/compare.ts';
@@ -46,17 +46,9 @@ export interface RunDecisions {
   saveBaseline?: { name: string; path: string };
 }
 
-export interface DecideInput {
+/** The run as the timeline collects it (its scrape interval: local 1 s, cluster the config's), and what to decide. */
+export interface DecideInput extends Omit<CollectOptions, 'windowS'> {
   client: PrometheusClient;
-  runId: string;
-  selector: string;
-  targetSelector?: string;
-  runStartMs: number;
-  runEndMs: number;
-  pushIntervalS: number;
-  /** the lab's scrape interval, s (local 1, cluster the config's). */
-  scrapeIntervalS: number;
-  slas: readonly Sla[];
   analysis: RunAnalysis;
   request: DecisionRequest;
 }
