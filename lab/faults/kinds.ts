@@ -49,6 +49,15 @@ const NETWORK_LOCAL_WHY =
 const NETWORK_CLUSTER_WHY =
   'the cluster lab deploys no network fault tool (no Chaos Mesh, no Litmus, no netem sidecar): the lab leaves network faults out on the cluster';
 
+/** A pause (SIGSTOP) needs the process itself, which the cluster's API does not reach. */
+function pauseNotOnCluster(kind: FaultKind): KindSupport {
+  return {
+    supported: false,
+    why: 'the Kubernetes API cannot stop a container\'s processes (it would take a privileged exec into the pod, which the lab does not do); ' +
+      `${kind} runs on the local target`,
+  };
+}
+
 export const FAULT_KIND_INFO: Record<FaultKind, KindInfo> = {
   'pg-replica-kill': {
     title: 'a Postgres hot standby killed',
@@ -74,11 +83,7 @@ export const FAULT_KIND_INFO: Record<FaultKind, KindInfo> = {
     duration: 'required',
     expectedChecks: ['replication_streaming', 'target_healthy'],
     local: { supported: true, does: 'SIGSTOP to postgres-replica-1\'s process group, SIGCONT after DURATION: a standby that stalls rather than dies' },
-    cluster: {
-      supported: false,
-      why: 'the Kubernetes API cannot stop a container\'s processes (it would take a privileged exec into the pod, which the lab does not do); ' +
-        'pg-replica-pause runs on the local target',
-    },
+    cluster: pauseNotOnCluster('pg-replica-pause'),
   },
   'redis-primary-kill': {
     title: 'a Redis cluster primary killed',
@@ -98,11 +103,7 @@ export const FAULT_KIND_INFO: Record<FaultKind, KindInfo> = {
     // the exporter's scrape of a dead or stalled node fails; the target's health says degraded meanwhile
     expectedChecks: ['redis_cluster_ok', 'prometheus_scraping', 'target_healthy'],
     local: { supported: true, does: 'SIGSTOP to the node serving slot 0 as primary, SIGCONT after DURATION (longer than 3 s: the cluster fails it over, and it rejoins as a replica)' },
-    cluster: {
-      supported: false,
-      why: 'the Kubernetes API cannot stop a container\'s processes (it would take a privileged exec into the pod, which the lab does not do); ' +
-        'redis-node-pause runs on the local target',
-    },
+    cluster: pauseNotOnCluster('redis-node-pause'),
   },
   'target-restart': {
     title: 'the target service restarted',
