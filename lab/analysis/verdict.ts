@@ -22,6 +22,19 @@ export interface LabCheck {
   detail: string;
 }
 
+/** The lab checks both targets make, by id, with their titles (the detail is each target's own). */
+export const LAB_CHECK_TITLES = {
+  replication_streaming: 'Postgres replicas streaming',
+  redis_cluster_ok: 'Redis cluster state',
+  prometheus_scraping: 'Prometheus scraping every lab target',
+  alertmanager_ready: 'Alertmanager ready',
+  target_healthy: 'Target service health',
+} as const;
+
+export function labCheck(id: keyof typeof LAB_CHECK_TITLES, phase: LabCheck['phase'], ok: boolean, detail: string): LabCheck {
+  return { id, title: LAB_CHECK_TITLES[id], phase, ok, detail };
+}
+
 export interface RunnerOutcome {
   /** 1-based instance id, as the operator numbers runners. */
   instance: number;

@@ -6,7 +6,7 @@
 //
 // The queries and the judgement are pure; `readClusterLabChecks` is the I/O at the edge.
 
-import type { LabCheck } from '../analysis/verdict.ts';
+import { labCheck, type LabCheck } from '../analysis/verdict.ts';
 import type { PrometheusClient } from '../analysis/prometheusClient.ts';
 import type { LabConfig } from '../config/types.ts';
 import { REDIS_CLUSTER_SLOTS } from '../local/readiness.ts';
@@ -64,33 +64,18 @@ export function judgeClusterLab(values: ClusterLabValues, expected: ClusterLabEx
   const streaming = values.pgStreaming;
   const lag = values.pgLagSeconds;
   const checks: LabCheck[] = [
-    {
-      id: 'replication_streaming',
-      title: 'Postgres replicas streaming',
-      phase,
-      ok: streaming !== undefined && streaming >= replicas,
-      detail: `${show(streaming)} of ${replicas} replicas streaming, ${show(values.pgInstances)} of ${expected.postgresInstances} instances ` +
-        `exporting, max replication lag ${lag === undefined ? 'no data' : `${lag.toFixed(1)} s`} (cnpg_pg_replication_*)`,
-    },
-    {
-      id: 'redis_cluster_ok',
-      title: 'Redis cluster state',
-      phase,
-      ok: values.redisState === 1 && values.redisSlotsOk === REDIS_CLUSTER_SLOTS && (values.redisNodesUp ?? 0) >= expected.redisNodes,
-      detail: `cluster_state ${values.redisState === undefined ? 'no data' : values.redisState === 1 ? 'ok' : 'fail'} on every node, ` +
-        `${show(values.redisSlotsOk)} of ${REDIS_CLUSTER_SLOTS} slots ok, ${show(values.redisNodesUp)} of ${expected.redisNodes} nodes up (redis_exporter)`,
-    },
+    labCheck('replication_streaming', phase, streaming !== undefined && streaming >= replicas,
+      `${show(streaming)} of ${replicas} replicas streaming, ${show(values.pgInstances)} of ${expected.postgresInstances} instances ` +
+        `exporting, max replication lag ${lag === undefined ? 'no data' : `${lag.toFixed(1)} s`} (cnpg_pg_replication_*)`),
+    labCheck('redis_cluster_ok', phase, values.redisState === 1 && values.redisSlotsOk === REDIS_CLUSTER_SLOTS && (values.redisNodesUp ?? 0) >= expected.redisNodes,
+      `cluster_state ${values.redisState === undefined ? 'no data' : values.redisState === 1 ? 'ok' : 'fail'} on every node, ` +
+        `${show(values.redisSlotsOk)} of ${REDIS_CLUSTER_SLOTS} slots ok, ${show(values.redisNodesUp)} of ${expected.redisNodes} nodes up (redis_exporter)`),
   ];
   if (withTarget) {
     const up = values.targetUp ?? 0;
     const down = values.targetDown ?? 0;
-    checks.push({
-      id: 'target_healthy',
-      title: 'Target service health',
-      phase,
-      ok: up > 0 && down === 0,
-      detail: `${up} target pod(s) up, ${down} down (up{} of its ServiceMonitor)`,
-    });
+    checks.push(labCheck('target_healthy', phase, up > 0 && down === 0,
+      `${up} target pod(s) up, ${down} down (up{} of its ServiceMonitor)`));
   }
   return checks;
 }
