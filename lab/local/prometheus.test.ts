@@ -13,7 +13,6 @@ import YAML from 'yaml';
 import { LOCAL_LAB_BINARIES } from '../setup/debianPackages.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import { Supervisor } from '../process/supervisor.ts';
-import { waitUntil } from '../process/waitUntil.ts';
 import { fileSdGroups, prometheusConfig, ruleFileYaml, scrapeTargetsNotUp, startPrometheus, type RuleGroup } from './prometheus.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'perflab-prometheus-'));
@@ -124,28 +123,6 @@ test('scrapeTargetsNotUp matches on job and instance, and says why each one is n
     'postgres 127.0.0.1:9187 (not discovered yet)',
     'other 127.0.0.1:1 (not discovered yet)',
   ]);
-});
-
-test('a first scrape interval holds until every target is up, then waitReady reloads the steady one', async () => {
-  const target = await metricsServer();
-  const prometheus = await startPrometheus({
-    stateDir, supervisor, name: 'prometheus-first', firstScrapeInterval: '200ms',
-    scrapeTargets: [{ job: 'early', address: target, metricsPath: '/custom-metrics' }],
-  });
-  const loadedInterval = async () => {
-    const body = await (await fetch(`${prometheus.url}/api/v1/status/config`)).json() as { data: { yaml: string } };
-    return (YAML.parse(body.data.yaml) as { global: { scrape_interval: string } }).global.scrape_interval;
-  };
-  // before waitReady: the first interval (nothing else switches it)
-  await waitUntil('prometheus to answer', prometheus.process, () => fetch(`${prometheus.url}/-/ready`).then((r) => r.ok, () => false), { timeoutMs: 20_000 });
-  assert.equal(await loadedInterval(), '200ms');
-  const readiness = await prometheus.waitReady(20_000);
-  assert.deepEqual(readiness.targets.map((t) => [t.job, t.health]).sort(), [['early', 'up'], ['prometheus', 'up']]);
-  assert.equal(await loadedInterval(), '1s', 'waitReady did not switch to the steady interval');
-  // the series go on across the reload (no staleness marker): the gauge is there
-  const body = await (await fetch(`${prometheus.url}/api/v1/query?query=lab_test_gauge`)).json() as { data: { result: unknown[] } };
-  assert.equal(body.data.result.length, 1);
-  assert.equal((await prometheus.waitReady(5_000)).ready, true);
 });
 
 test('a target that never answers keeps Prometheus not ready, and the error names it', async () => {

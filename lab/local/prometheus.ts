@@ -172,15 +172,6 @@ export interface StartPrometheusOptions {
   externalLabels?: Record<string, string>;
   /** supervisor name (default 'prometheus'). */
   name?: string;
-  /**
-   * Scrape at this interval until every expected target is up, then at scrapeInterval: waitReady
-   * makes the switch (a config reload) once it sees every target up, and returns once every
-   * target has been scraped `up` at scrapeInterval, so use it only with waitReady. On Prometheus
-   * 3.x that is slower than scrapeInterval throughout, never faster (the switch replaces every
-   * target, see the top of this file): the lab does not use it any more (it was 2.42's way to
-   * land the first scrapes close to its 5 s tick). Default: none (scrapeInterval throughout).
-   */
-  firstScrapeInterval?: string;
 }
 
 /**
@@ -225,16 +216,14 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   if (options.scrapeTargets?.length) setScrapeTargets('initial', options.scrapeTargets);
 
   const configFile = join(dir, 'prometheus.yml');
-  const steadyInterval = options.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
-  const writeConfig = (scrapeInterval: string) => writeAtomically(configFile, YAML.stringify(prometheusConfig({
+  writeAtomically(configFile, YAML.stringify(prometheusConfig({
     targetsDir,
     ruleFiles,
     alertmanagerAddress: options.alertmanagerAddress,
-    scrapeInterval,
+    scrapeInterval: options.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL,
     evaluationInterval: options.evaluationInterval ?? DEFAULT_EVALUATION_INTERVAL,
     externalLabels: options.externalLabels,
   })));
-  writeConfig(options.firstScrapeInterval ?? steadyInterval);
 
   const proc = options.supervisor.start(name, LOCAL_LAB_BINARIES.prometheus.path, [
     `--config.file=${configFile}`,
@@ -245,17 +234,9 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   ]);
 
   const expectedTargets = () => [...targetFiles.values()].flat();
-  // once, whichever waitReady sees every target up first
-  let steady: Promise<void> | undefined;
-  const toSteadyInterval: SteadyInterval | undefined = options.firstScrapeInterval
-    ? {
-      interval: steadyInterval,
-      reload: (wait) => (steady ??= reloadScrapeInterval(url, proc, () => writeConfig(steadyInterval), steadyInterval, wait)),
-    }
-    : undefined;
   return {
     ...labProcess(options.supervisor, proc, {
-      url, defaultTimeoutMs: 20_000, ready: (wait) => waitPrometheusReady(url, expectedTargets, proc, wait, toSteadyInterval),
+      url, defaultTimeoutMs: 20_000, ready: (wait) => waitPrometheusReady(url, expectedTargets, proc, wait),
     }),
     port,
     remoteWriteUrl: `${url}/api/v1/write`,
@@ -267,15 +248,10 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
 
 /** The health of every active scrape target (GET /api/v1/targets). */
 export async function scrapeTargetHealth(prometheusUrl: string): Promise<TargetHealth[]> {
-  return (await activeTargets(prometheusUrl)).map(({ scrapeInterval: _, ...health }) => health);
-}
-
-/** Every active scrape target, with the interval it is scraped at. */
-async function activeTargets(prometheusUrl: string): Promise<Array<TargetHealth & { scrapeInterval: string }>> {
   const response = await fetch(`${prometheusUrl}/api/v1/targets?state=active`);
   if (!response.ok) throw new Error(`GET ${prometheusUrl}/api/v1/targets answered ${response.status}`);
   const body = (await response.json()) as {
-    data: { activeTargets: Array<{ labels: Record<string, string>; scrapeUrl: string; health: TargetHealth['health']; lastError: string; scrapeInterval: string }> };
+    data: { activeTargets: Array<{ labels: Record<string, string>; scrapeUrl: string; health: TargetHealth['health']; lastError: string }> };
   };
   return body.data.activeTargets.map((t) => ({
     job: t.labels.job ?? '',
@@ -283,7 +259,6 @@ async function activeTargets(prometheusUrl: string): Promise<Array<TargetHealth 
     scrapeUrl: t.scrapeUrl,
     health: t.health,
     lastError: t.lastError,
-    scrapeInterval: t.scrapeInterval,
   }));
 }
 
@@ -313,49 +288,21 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
-/** A switch from a first scrape interval to the steady one (see firstScrapeInterval). */
-export interface SteadyInterval {
-  interval: string;
-  /** has Prometheus load the config at `interval` (once; later calls wait for the same reload). */
-  reload(wait: WaitOptions): Promise<void>;
-}
-
 /**
  * Ready = /-/ready answers 200 and every expected target has been scraped and is `up`.
  * Fails when the process exits or time runs out, naming the targets that are not up.
- * With `steady`, its reload runs once every expected target is up, and ready means every
- * expected target scraped `up` at the steady interval (the reload replaces every target).
  */
 export async function waitPrometheusReady(
   url: string,
   expected: () => ScrapeTarget[],
   proc: ManagedProcess,
   wait: WaitOptions,
-  steady?: SteadyInterval,
 ): Promise<PrometheusReadiness> {
-  const deadline = Date.now() + wait.timeoutMs;
   return waitUntil(`prometheus at ${url} to scrape every target`, proc, async () => {
     if (!(await isReady(url))) return notYet('not up: /-/ready');
-    const targets = await activeTargets(url).catch(() => []);
-    const want = expected();
-    const notUp = scrapeTargetsNotUp(want, targets);
+    const targets = await scrapeTargetHealth(url).catch(() => []);
+    const notUp = scrapeTargetsNotUp(expected(), targets);
     if (notUp.length > 0) return notYet(`not up: ${notUp.join('; ')}`);
-    if (steady) {
-      await steady.reload({ ...wait, timeoutMs: Math.max(1000, deadline - Date.now()) });
-      const early = want.filter((w) => targets.some((t) => sameTarget(w, t) && t.scrapeInterval !== steady.interval));
-      if (early.length > 0) return notYet(`not scraped at ${steady.interval} yet: ${early.map((w) => `${w.job} ${w.instance ?? w.address}`).join('; ')}`);
-    }
-    return { ready: true, targets: targets.map(({ scrapeInterval: _, ...health }) => health) };
-  }, wait);
-}
-
-/** Rewrites the config at `interval` and has Prometheus reload it (SIGHUP), until its loaded config says so. */
-async function reloadScrapeInterval(url: string, proc: ManagedProcess, rewrite: () => void, interval: string, wait: WaitOptions): Promise<void> {
-  rewrite();
-  process.kill(proc.pid, 'SIGHUP');
-  await waitUntil(`prometheus at ${url} to reload its config (scrape_interval ${interval})`, proc, async () => {
-    const loaded = await fetch(`${url}/api/v1/status/config`).then((r) => r.json() as Promise<{ data: { yaml: string } }>, () => undefined);
-    const now = loaded ? (YAML.parse(loaded.data.yaml) as { global?: { scrape_interval?: string } }).global?.scrape_interval : undefined;
-    return now === interval || notYet(`scrape_interval ${now ?? 'unknown'}`);
+    return { ready: true, targets };
   }, wait);
 }
